@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs what zennbook needs and is missing; safe to run again (it skips what is there).
+#   Debian packages: TeX Live (LuaLaTeX, luatexja, jlreq), Noto CJK and colour emoji fonts,
+#   poppler-utils, Chromium (diagrams, browser tests), a JRE and EPUBCheck (validators).
+#   Python: a virtual environment in .venv with the project and its test tools.
+#   npm: mermaid-cli, driving Debian's Chromium (no browser download).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  texlive-luatex texlive-lang-japanese texlive-latex-extra texlive-latex-recommended
+  texlive-fonts-recommended texlive-pictures texlive-science
+  fonts-noto-cjk fonts-noto-color-emoji fontconfig
+  poppler-utils chromium default-jre-headless epubcheck
+  python3-venv nodejs npm make
+)
+
+missing_packages() {
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+  done
+}
+
+install_debian() {
+  local missing
+  missing=$(missing_packages)
+  [ -z "$missing" ] && { echo "setup: Debian packages present"; return; }
+  echo "setup: installing Debian packages: $(echo $missing | tr '\n' ' ')"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+install_python() {
+  local python="${PYTHON:-python3}"
+  [ -x .venv/bin/python ] || "$python" -m venv .venv
+  local stamp=.venv/.zennbook-installed
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "setup: installing Python packages into .venv"
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -e '.[test]'
+    touch "$stamp"
+  else
+    echo "setup: Python packages present"
+  fi
+}
+
+install_node() {
+  [ -f package.json ] || return 0
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+    echo "setup: installing npm packages (mermaid-cli; Debian's Chromium, no download)"
+    PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+    touch node_modules
+  else
+    echo "setup: npm packages present"
+  fi
+}
+
+warm_fonts() {
+  # luaotfload builds its font database on first use (about two minutes): do it once here.
+  local stamp=.venv/.zennbook-fonts
+  [ -f "$stamp" ] && return 0
+  echo "setup: building the LuaTeX font database (once)"
+  luaotfload-tool --update --quiet || luaotfload-tool --update
+  touch "$stamp"
+}
+
+install_debian
+install_python
+install_node
+warm_fonts
+echo "setup: done"

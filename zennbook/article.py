@@ -1,0 +1,118 @@
+"""One article: read, normalize, split front matter, Zenn text stage, pandoc AST.
+
+Each article is parsed on its own, so its footnotes, heading ids and line numbers stay its own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import panflute as pf
+
+from .diagnostics import Code, Diagnostic, Level
+from .frontmatter import split_front_matter
+from .normalize import normalize
+from .pandoc import markdown_to_doc
+from .zenn import rewrite
+
+MAX_ARTICLE_BYTES = 50 * 1024 * 1024     # beyond this the file is refused, not parsed
+LARGE_ARTICLE_BYTES = 5 * 1024 * 1024    # beyond this a warning: Zenn itself stops at 50,000 chars
+TITLE_MAX_CHARS = 70                     # Zenn's own limit on a title
+HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+
+
+@dataclass
+class Article:
+    slug: str
+    path: Path
+    label: str                      # the path as shown in diagnostics
+    title: str = ""
+    emoji: str = ""
+    meta: dict = field(default_factory=dict)
+    lang: str = ""
+    body: str = ""                  # normalized Zenn markdown, without front matter
+    body_lines: list[int] = field(default_factory=list)   # source line of each body line
+    markdown: str = ""              # the Zenn text stage's output, pandoc markdown
+    doc: pf.Doc | None = None
+    usable: bool = True             # False when the file could not be read as text at all
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def note(self, level: Level, code: Code, message: str, line: int | None = None) -> None:
+        self.diagnostics.append(Diagnostic(level, code, message, self.label, line))
+
+
+def read_article(path: Path, label: str) -> Article:
+    """Read and normalize one file into an Article (no pandoc yet). Never raises on bad input."""
+    article = Article(slug=path.stem, path=path, label=label)
+    data = read_bytes(article)
+    if data is None:
+        article.usable = False
+        return article
+    normalized = normalize(data, label)
+    article.diagnostics.extend(normalized.diagnostics)
+    lines = normalized.text.split("\n")
+    front = split_front_matter(lines, label, lambda i: normalized.lines[i] if i < len(normalized.lines) else i + 1)
+    article.diagnostics.extend(front.diagnostics)
+    article.meta = front.data
+    body = lines[front.body_start:]
+    article.body_lines = normalized.lines[front.body_start:]
+    body = take_title(article, body)
+    article.body = "\n".join(body)
+    if not article.body.strip():
+        article.note(Level.WARNING, Code.ARTICLE_EMPTY, "the article has no body text")
+    return article
+
+
+def read_bytes(article: Article) -> bytes | None:
+    try:
+        data = article.path.read_bytes()
+    except OSError as exc:
+        article.note(Level.ERROR, Code.ARTICLE_UNREADABLE, f"cannot read the file: {exc.strerror}")
+        return None
+    if len(data) > MAX_ARTICLE_BYTES:
+        article.note(Level.ERROR, Code.ARTICLE_TOO_LARGE,
+                     f"{len(data) / 2**20:.0f} MB is over the {MAX_ARTICLE_BYTES // 2**20} MB limit; split the article")
+        return None
+    if b"\x00" in data[:8192]:
+        article.note(Level.ERROR, Code.ARTICLE_BINARY,
+                     "this is not a text file (NUL bytes); move it out of the articles folder")
+        return None
+    if len(data) > LARGE_ARTICLE_BYTES:
+        article.note(Level.WARNING, Code.ARTICLE_TOO_LARGE,
+                     f"{len(data) / 2**20:.1f} MB article; it builds, but consider splitting it")
+    return data
+
+
+def take_title(article: Article, body: list[str]) -> list[str]:
+    """Title: front matter, else the first heading, else the first line (plain text).
+
+    A heading or line that becomes the title leaves the body: it is printed as the title.
+    """
+    meta = article.meta
+    article.emoji = str(meta.get("emoji") or "")
+    article.lang = str(meta.get("lang") or "")
+    if meta.get("title"):
+        article.title = str(meta["title"]).strip()
+        return body
+    first = next((i for i, line in enumerate(body) if line.strip()), None)
+    if first is None:
+        article.title = article.slug
+        return body
+    heading = HEADING_LINE.match(body[first])
+    article.title = (heading.group(2) if heading else body[first]).strip()[:TITLE_MAX_CHARS * 2]
+    line = article.body_lines[first] if first < len(article.body_lines) else None
+    article.note(Level.INFO, Code.FRONTMATTER_NO_TITLE,
+                 f"no title in front matter; using {'the first heading' if heading else 'the first line'}", line)
+    del article.body_lines[first]
+    return body[:first] + body[first + 1:]
+
+
+def parse_article(article: Article) -> None:
+    """Zenn text stage, then pandoc: sets article.markdown and article.doc."""
+    if article.doc is not None or not article.usable:
+        return
+    rewritten = rewrite(article.body, article.body_lines, article.label)
+    article.diagnostics.extend(rewritten.diagnostics)
+    article.markdown = rewritten.text
+    article.doc = markdown_to_doc(rewritten.text, article.label)

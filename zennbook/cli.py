@@ -1,0 +1,142 @@
+"""The command line: `python build.py VERB ...` (click). The verbs are a contract: add, never break."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import ConfigError, load_book
+from .diagnostics import Diagnostics, Level
+from .writers import FORMATS
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def book_options(command):
+    command = click.option("--articles", "articles_dir", type=click.Path(path_type=Path, file_okay=False),
+                           help="Build every *.md of DIR, sorted by name, as one book.")(command)
+    command = click.option("--book", "book_path", type=click.Path(path_type=Path, dir_okay=False),
+                           help="The book file (book.yaml, or a Zenn book's config.yaml). Default: ./book.yaml")(command)
+    command = click.option("--no-license", is_flag=True,
+                           help="Build a book that has no license block, on purpose.")(command)
+    return command
+
+
+def report(diagnostics: Diagnostics, quiet_info: bool = True) -> None:
+    """Every diagnostic, then the count: `path:line: LEVEL: message [code]`."""
+    for item in diagnostics.items:
+        if quiet_info and item.level == Level.INFO:
+            continue
+        click.echo(str(item), err=True)
+    click.echo(diagnostics.summary(), err=True)
+
+
+def open_book(book_path, articles_dir, no_license, diagnostics):
+    if book_path and articles_dir:
+        raise click.UsageError("give --book or --articles, not both")
+    try:
+        return load_book(book_path, articles_dir, diagnostics, require_license=not no_license)
+    except ConfigError:
+        report(diagnostics)
+        sys.exit(EXIT_CONTENT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zennbook")
+def main():
+    """Publish a folder of Zenn articles as a print PDF, an EPUB 3 and one offline HTML page."""
+
+
+@main.command()
+@book_options
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Output format; repeat for several. Default: all three.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
+              show_default=True, help="Output folder.")
+@click.option("--strict", is_flag=True, help="Warnings are errors: stop before writing anything.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Articles prepared in parallel.")
+def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs):
+    """Build the book: OUT/<book-slug>.pdf, .epub and .html."""
+    from .pipeline import BuildContext, prepare, write_outputs
+    diagnostics = Diagnostics()
+    book = open_book(book_path, articles_dir, no_license, diagnostics)
+    diagnostics.silenced = book.silence
+    context = BuildContext(diagnostics=diagnostics)
+    articles = prepare(book, context, jobs)
+    if diagnostics.has_errors(strict) and (strict or not articles):
+        report(diagnostics)
+        click.echo("nothing written: fix the problems above" + (" (--strict)" if strict else ""), err=True)
+        sys.exit(EXIT_CONTENT)
+    try:
+        written = write_outputs(book, articles, formats or FORMATS, out_dir, context)
+    except Exception as exc:   # tool failures carry their own short message
+        if type(exc).__name__ not in ("LatexError", "PandocError", "OutputLocked"):
+            raise
+        report(diagnostics)
+        click.echo(f"ERROR: {exc}", err=True)
+        sys.exit(EXIT_CONTENT)
+    report(diagnostics)
+    for fmt, path in written.items():
+        click.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {context.timings[fmt]:.1f}s)")
+    sys.exit(EXIT_CONTENT if diagnostics.has_errors() else EXIT_OK)
+
+
+@main.command()
+@book_options
+@click.option("--strict", is_flag=True, help="Warnings count as errors.")
+def check(book_path, articles_dir, no_license, strict):
+    """Diagnostics only: read and check every article; exit 1 on errors."""
+    from .pipeline import BuildContext, prepare
+    diagnostics = Diagnostics()
+    book = open_book(book_path, articles_dir, no_license, diagnostics)
+    diagnostics.silenced = book.silence
+    articles = prepare(book, BuildContext(diagnostics=diagnostics))
+    repaired = sum(1 for d in diagnostics.items if d.code.value.startswith("normalize."))
+    report(diagnostics)
+    click.echo(f"{len(articles)} article(s) checked; {repaired} normalization repair(s)", err=True)
+    sys.exit(EXIT_CONTENT if diagnostics.has_errors(strict) else EXIT_OK)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+def normalize(file):
+    """Print FILE repaired and normalized (Zenn Markdown) on stdout; repairs on stderr."""
+    from .normalize import normalize as normalize_text
+    result = normalize_text(file.read_bytes(), str(file))
+    sys.stdout.write(result.text)
+    for item in result.diagnostics:
+        click.echo(str(item), err=True)
+
+
+@main.command()
+@click.argument("file_or_slug")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist/proof"),
+              show_default=True)
+@book_options
+def proof(file_or_slug, out_dir, book_path, articles_dir, no_license):
+    """One article in the book's print layout, marked as a proof, with page images and a layout report."""
+    from .proof import run_proof
+    sys.exit(run_proof(file_or_slug, out_dir, book_path, articles_dir, no_license))
+
+
+@main.command()
+@click.option("--version", "version", required=True, help="The release version, X.Y.Z.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
+              show_default=True)
+@book_options
+def release(version, out_dir, book_path, articles_dir, no_license):
+    """Versioned artifacts: <slug>-X.Y.Z.pdf|.epub|.html, SHA256SUMS, manifest.json."""
+    from .release import run_release
+    sys.exit(run_release(version, out_dir, book_path, articles_dir, no_license))
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path("dist"))
+@book_options
+def verify(directory, book_path, articles_dir, no_license):
+    """Check built outputs: the license on every output and PDF page, nothing of the text lost."""
+    from .verify import run_verify
+    sys.exit(run_verify(directory, book_path, articles_dir, no_license))

@@ -1,0 +1,342 @@
+"""The book model: book.yaml (or a Zenn book's config.yaml, or a bare folder), validated.
+
+The schema is declared once (BOOK_KEYS, LICENSE_KEYS, ...); every wrong key or value is
+collected as a diagnostic naming the file and the key, then reported all at once.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import Code, Diagnostics
+
+PAPERS = ("b5", "a5", "a4")
+LANGUAGES_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class License:
+    id: str
+    url: str
+    holder: str
+    year: str
+    notice: str
+    terms: tuple[str, ...]
+    short: str
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str
+    chapters: tuple[str, ...]          # article slugs, in order
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    paper: str = "b5"
+    crop_marks: bool = False
+    bleed_mm: float = 0.0
+    proof: bool = False                # watermark every page as a proof
+
+
+@dataclass(frozen=True)
+class Book:
+    title: str
+    slug: str
+    articles_dir: Path
+    root_dir: Path                     # where /images/... resolves (the Zenn repository root)
+    parts: tuple[Part, ...]
+    license: License | None
+    subtitle: str = ""
+    author: str = ""
+    language: str = "ja"
+    version: str = "0.0.0"
+    source_url: str = ""               # pattern with {slug}, for per-article attribution
+    pdf: PdfOptions = field(default_factory=PdfOptions)
+    silence: frozenset[str] = frozenset()
+    cards: dict = field(default_factory=dict)
+    config_path: Path | None = None
+
+    @property
+    def chapter_slugs(self) -> list[str]:
+        return [slug for part in self.parts for slug in part.chapters]
+
+    def source_url_for(self, slug: str) -> str:
+        return self.source_url.format(slug=slug) if self.source_url else ""
+
+
+# -- schema -------------------------------------------------------------------------------
+
+BOOK_KEYS = {
+    "title": str, "subtitle": str, "author": str, "language": str, "version": str,
+    "slug": str, "source_url": str, "articles": str, "root": str, "license": dict,
+    "parts": list, "chapters": list, "pdf": dict, "silence": list, "cards": str,
+}
+LICENSE_KEYS = {"id": str, "url": str, "holder": str, "year": (str, int), "notice": str,
+                "terms": list, "short": str}
+LICENSE_REQUIRED = ("id", "url", "holder", "notice", "short")
+PART_KEYS = {"title": str, "chapters": list}
+PDF_KEYS = {"paper": str, "crop_marks": bool, "bleed_mm": (int, float), "proof": bool}
+# A Zenn book's config.yaml: its own keys, of which we use title and chapters.
+ZENN_BOOK_KEYS = {"title": str, "summary": str, "topics": list, "published": bool,
+                  "price": int, "chapters": list}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the diagnostics say why."""
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^0-9A-Za-z]+", "-", name).strip("-").lower()
+    return slug or "book"
+
+
+def read_yaml(path: Path, diagnostics: Diagnostics) -> dict | None:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        diagnostics.error(Code.CONFIG_SYNTAX, f"cannot read: {exc}", str(path))
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        diagnostics.error(Code.CONFIG_SYNTAX, f"invalid YAML: {getattr(exc, 'problem', exc)}",
+                          str(path), line)
+        return None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        diagnostics.error(Code.CONFIG_TYPE, "expected a mapping at the top", str(path))
+        return None
+    return data
+
+
+def check_keys(data: dict, schema: dict, where: str, prefix: str,
+               diagnostics: Diagnostics) -> dict:
+    """Keep the keys of `data` that the schema knows with the right type; report the rest."""
+    good = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        expected = schema.get(key)
+        if expected is None:
+            known = ", ".join(sorted(schema))
+            diagnostics.error(Code.CONFIG_UNKNOWN_KEY, f"'{name}': unknown key (known: {known})", where)
+        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            diagnostics.error(Code.CONFIG_TYPE,
+                              f"'{name}': expected {type_name(expected)}, got {type(value).__name__}", where)
+        else:
+            good[key] = value
+    return good
+
+
+def type_name(expected) -> str:
+    names = {str: "a string", int: "a number", float: "a number", bool: "true or false",
+             list: "a list", dict: "a mapping"}
+    if isinstance(expected, tuple):
+        return " or ".join(dict.fromkeys(names[t] for t in expected))
+    return names[expected]
+
+
+def parse_license(data: dict, where: str, diagnostics: Diagnostics) -> License | None:
+    good = check_keys(data, LICENSE_KEYS, where, "license.", diagnostics)
+    missing = [k for k in LICENSE_REQUIRED if not str(good.get(k, "")).strip()]
+    for key in missing:
+        diagnostics.error(Code.CONFIG_MISSING, f"'license.{key}': required", where)
+    terms = good.get("terms", [])
+    if not all(isinstance(t, str) for t in terms):
+        diagnostics.error(Code.CONFIG_TYPE, "'license.terms': expected a list of strings", where)
+        terms = [str(t) for t in terms]
+    if missing:
+        return None
+    return License(id=good["id"], url=good["url"], holder=good["holder"],
+                   year=str(good.get("year", "")), notice=good["notice"].strip(),
+                   terms=tuple(terms), short=good["short"].strip())
+
+
+def parse_parts(data: dict, where: str, diagnostics: Diagnostics) -> list[Part]:
+    parts = []
+    for index, raw in enumerate(data.get("parts", [])):
+        name = f"parts[{index}]"
+        if not isinstance(raw, dict):
+            diagnostics.error(Code.CONFIG_TYPE, f"'{name}': expected a mapping with title and chapters", where)
+            continue
+        good = check_keys(raw, PART_KEYS, where, f"{name}.", diagnostics)
+        chapters = [strip_md(c) for c in good.get("chapters", []) if check_chapter(c, name, where, diagnostics)]
+        parts.append(Part(title=str(good.get("title", "")), chapters=tuple(chapters)))
+    if "chapters" in data:     # a flat list: one untitled part
+        chapters = [strip_md(c) for c in data["chapters"] if check_chapter(c, "chapters", where, diagnostics)]
+        parts.append(Part(title="", chapters=tuple(chapters)))
+    return parts
+
+
+def check_chapter(value, name: str, where: str, diagnostics: Diagnostics) -> bool:
+    if isinstance(value, str) and value.strip():
+        return True
+    diagnostics.error(Code.CONFIG_TYPE, f"'{name}.chapters': expected article slugs, got {value!r}", where)
+    return False
+
+
+def book_slug(title: str, articles_dir: Path) -> str:
+    """An ASCII file name for the outputs: from the title, else from the folder."""
+    slug = slugify(title)
+    return slug if slug != "book" else slugify(articles_dir.resolve().name)
+
+
+def strip_md(name: str) -> str:
+    return name.strip()[:-3] if name.strip().endswith(".md") else name.strip()
+
+
+def parse_pdf(data: dict, where: str, diagnostics: Diagnostics) -> PdfOptions:
+    good = check_keys(data, PDF_KEYS, where, "pdf.", diagnostics)
+    paper = good.get("paper", "b5")
+    if paper not in PAPERS:
+        diagnostics.error(Code.CONFIG_CHOICE,
+                          f"'pdf.paper': expected one of {', '.join(PAPERS)}; got {paper!r}", where)
+        paper = "b5"
+    bleed = float(good.get("bleed_mm", 0.0))
+    if not 0 <= bleed <= 10:
+        diagnostics.error(Code.CONFIG_CHOICE, f"'pdf.bleed_mm': expected 0 to 10; got {bleed}", where)
+        bleed = 0.0
+    return PdfOptions(paper=paper, crop_marks=good.get("crop_marks", False), bleed_mm=bleed,
+                      proof=good.get("proof", False))
+
+
+# -- loading ------------------------------------------------------------------------------
+
+def load_book(book_path: Path | None = None, articles_dir: Path | None = None,
+              diagnostics: Diagnostics | None = None, require_license: bool = True,
+              cwd: Path | None = None) -> Book:
+    """The book to build, from book.yaml, a Zenn config.yaml, or a folder of articles.
+
+    Raises ConfigError when it cannot be used; every problem found is in `diagnostics`.
+    """
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    cwd = cwd or Path.cwd()
+    if articles_dir is not None:
+        book = book_from_folder(Path(articles_dir), cwd, diagnostics)
+    else:
+        book = book_from_file(Path(book_path or cwd / "book.yaml"), diagnostics)
+    if book is not None:
+        check_chapters(book, diagnostics)
+        if book.license is None and require_license:
+            diagnostics.error(Code.CONFIG_LICENSE,
+                              "no license block: every output must carry the content's license "
+                              "(add 'license:' or build with --no-license on purpose)",
+                              str(book.config_path or book.articles_dir))
+    if book is None or diagnostics.has_errors():
+        raise ConfigError(diagnostics.summary())
+    return book
+
+
+def book_from_file(path: Path, diagnostics: Diagnostics) -> Book | None:
+    if not path.is_file():
+        diagnostics.error(Code.CONFIG_MISSING, "book file not found", str(path))
+        return None
+    data = read_yaml(path, diagnostics)
+    if data is None:
+        return None
+    if path.name in ("config.yaml", "config.yml"):
+        return zenn_book(path, data, diagnostics)
+    return book_from_data(data, path, path.parent / data.get("articles", "articles"),
+                          diagnostics)
+
+
+def book_from_folder(folder: Path, cwd: Path, diagnostics: Diagnostics) -> Book | None:
+    """`--articles DIR`: every *.md by name; metadata from DIR/book.yaml, else the cwd's license."""
+    if not folder.is_dir():
+        diagnostics.error(Code.CONFIG_MISSING, "articles folder not found", str(folder))
+        return None
+    for name in ("book.yaml", "config.yaml", "config.yml"):
+        if (folder / name).is_file():
+            data = read_yaml(folder / name, diagnostics)
+            if data is None:
+                return None
+            if name == "book.yaml":
+                return book_from_data(data, folder / name, folder, diagnostics)
+            return zenn_book(folder / name, data, diagnostics)
+    data = {"title": folder.resolve().name}
+    fallback = cwd / "book.yaml"
+    if fallback.is_file():
+        inherited = read_yaml(fallback, diagnostics) or {}
+        for key in ("license", "language"):
+            if key in inherited:
+                data[key] = inherited[key]
+    return book_from_data(data, fallback if fallback.is_file() else None, folder, diagnostics)
+
+
+def zenn_book(path: Path, data: dict, diagnostics: Diagnostics) -> Book | None:
+    """A Zenn book folder: config.yaml's `chapters:` (slugs) decide the order, else N.slug.md."""
+    where = str(path)
+    good = check_keys(data, ZENN_BOOK_KEYS, where, "", diagnostics)
+    folder = path.parent
+    chapters = [strip_md(c) for c in good.get("chapters", []) if check_chapter(c, "", where, diagnostics)]
+    if not chapters:
+        numbered = sorted((int(m.group(1)), p.stem) for p in folder.glob("*.md")
+                          if (m := re.match(r"^(\d+)\.", p.name)))
+        chapters = [stem for _, stem in numbered]
+    return Book(title=good.get("title") or folder.resolve().name, slug=slugify(folder.resolve().name),
+                articles_dir=folder, root_dir=folder, parts=(Part("", tuple(chapters)),),
+                license=None, config_path=path)
+
+
+def book_from_data(data: dict, path: Path | None, articles_dir: Path,
+                   diagnostics: Diagnostics) -> Book:
+    where = str(path) if path else str(articles_dir)
+    good = check_keys(data, BOOK_KEYS, where, "", diagnostics)
+    license_ = parse_license(good["license"], where, diagnostics) if "license" in good else None
+    parts = parse_parts(good, where, diagnostics)
+    if not parts:   # no order given: every article of the folder, by file name
+        parts = [Part("", tuple(sorted(p.stem for p in articles_dir.glob("*.md"))))]
+    language = good.get("language", "ja")
+    if not LANGUAGES_PATTERN.match(language):
+        diagnostics.error(Code.CONFIG_CHOICE, f"'language': expected a language tag like ja or en; got {language!r}", where)
+    base = path.parent if path else articles_dir
+    root = base / good["root"] if "root" in good else articles_dir.parent
+    title = good.get("title") or articles_dir.resolve().name
+    return Book(
+        title=title, slug=good.get("slug") or book_slug(title, articles_dir),
+        articles_dir=articles_dir, root_dir=root, parts=tuple(parts), license=license_,
+        subtitle=good.get("subtitle", ""), author=good.get("author", ""), language=language,
+        version=str(good.get("version", "0.0.0")), source_url=good.get("source_url", ""),
+        pdf=parse_pdf(good.get("pdf", {}), where, diagnostics),
+        silence=frozenset(str(s) for s in good.get("silence", [])),
+        cards=load_cards(base / good["cards"], diagnostics) if "cards" in good else {},
+        config_path=path)
+
+
+def load_cards(path: Path, diagnostics: Diagnostics) -> dict:
+    """cards.yaml: URL -> {title, description}, filled by the user; never fetched."""
+    if not path.is_file():
+        diagnostics.error(Code.CONFIG_MISSING, "cards file not found", str(path))
+        return {}
+    data = read_yaml(path, diagnostics) or {}
+    cards = {}
+    for url, entry in data.items():
+        if isinstance(entry, str):
+            entry = {"title": entry}
+        if not isinstance(entry, dict):
+            diagnostics.error(Code.CONFIG_TYPE, f"'{url}': expected a title or a mapping", str(path))
+            continue
+        cards[str(url)] = {k: str(v) for k, v in entry.items() if k in ("title", "description")}
+    return cards
+
+
+def check_chapters(book: Book, diagnostics: Diagnostics) -> None:
+    """Every listed chapter exists once; articles on disk but not listed are named."""
+    where = str(book.config_path or book.articles_dir)
+    seen: set[str] = set()
+    for slug in book.chapter_slugs:
+        if slug in seen:
+            diagnostics.error(Code.CONFIG_CHAPTER, f"chapter '{slug}' is listed twice", where)
+        elif not (book.articles_dir / f"{slug}.md").is_file():
+            diagnostics.error(Code.CONFIG_CHAPTER,
+                              f"chapter '{slug}': no file {slug}.md in {book.articles_dir}", where)
+        seen.add(slug)
+    if not seen:
+        diagnostics.error(Code.CONFIG_CHAPTER, "the book has no chapters", where)
+    for path in sorted(book.articles_dir.glob("*.md")):
+        if path.stem not in seen:
+            diagnostics.warning(Code.CONFIG_CHAPTER, f"'{path.name}' is not listed in the book; left out", where)

@@ -1,0 +1,119 @@
+"""Diagnostics: every problem found in the input, with its place and a stable code.
+
+The format follows Sphinx: ``path:line: LEVEL: message [code]``. Problems are collected
+across all articles and reported together; errors stop the build before any writer runs.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Level(enum.IntEnum):
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+
+class Code(str, enum.Enum):
+    """Every diagnostic code, in one place. The README documents them."""
+
+    # book.yaml / config.yaml
+    CONFIG_SYNTAX = "config.syntax"
+    CONFIG_UNKNOWN_KEY = "config.unknown-key"
+    CONFIG_TYPE = "config.type"
+    CONFIG_CHOICE = "config.choice"
+    CONFIG_MISSING = "config.missing"
+    CONFIG_CHAPTER = "config.chapter"
+    CONFIG_LICENSE = "config.license"
+    # article files and front matter
+    ARTICLE_UNREADABLE = "article.unreadable"
+    ARTICLE_BINARY = "article.binary"
+    ARTICLE_EMPTY = "article.empty"
+    ARTICLE_TOO_LARGE = "article.too-large"
+    FRONTMATTER_SYNTAX = "frontmatter.syntax"
+    FRONTMATTER_NOT_MAPPING = "frontmatter.not-mapping"
+    FRONTMATTER_FIELD = "frontmatter.field"
+    FRONTMATTER_NO_TITLE = "frontmatter.no-title"
+    # normalize
+    NORMALIZE_MOJIBAKE = "normalize.mojibake"
+    NORMALIZE_LOST_BYTES = "normalize.lost-bytes"
+    NORMALIZE_ENCODING = "normalize.encoding"
+    NORMALIZE_INVISIBLE = "normalize.invisible"
+    NORMALIZE_CONTROL = "normalize.control"
+    NORMALIZE_TABS = "normalize.tabs"
+    NORMALIZE_DIALECT = "normalize.dialect"
+    # Zenn text stage
+    ZENN_UNKNOWN_EMBED = "zenn.unknown-embed"
+    ZENN_INVALID_EMBED = "zenn.invalid-embed"
+    ZENN_UNCLOSED_CONTAINER = "zenn.unclosed-container"
+    ZENN_INVALID_CONTAINER = "zenn.invalid-container"
+    ZENN_UNCLOSED_FENCE = "zenn.unclosed-fence"
+    ZENN_TRAILING_TEXT = "zenn.trailing-text"
+    # filters
+    IMAGE_MISSING = "image.missing"
+    MATH_UNSAFE = "math.unsafe"
+    MATH_INVALID = "math.invalid"
+    MERMAID_UNAVAILABLE = "mermaid.unavailable"
+    MERMAID_FAILED = "mermaid.failed"
+    RAW_HTML = "raw.html"
+    # writers and tools
+    GLYPH_MISSING = "glyph.missing"
+    LAYOUT_OVERFULL = "layout.overfull"
+    TOOL_FAILED = "tool.failed"
+    TOOL_MISSING = "tool.missing"
+    VERIFY_FAILED = "verify.failed"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    level: Level
+    code: Code
+    message: str
+    path: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if self.path and self.line:
+            where = f"{self.path}:{self.line}"
+        prefix = f"{where}: " if where else ""
+        return f"{prefix}{self.level.name}: {self.message} [{self.code.value}]"
+
+
+@dataclass
+class Diagnostics:
+    """A collector. Stages add to it; the runner decides when to stop."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+    silenced: frozenset[str] = frozenset()
+
+    def add(self, level: Level, code: Code, message: str,
+            path: str | None = None, line: int | None = None) -> None:
+        if code.value in self.silenced:
+            return
+        self.items.append(Diagnostic(level, code, message, path, line))
+
+    def error(self, code: Code, message: str, path: str | None = None, line: int | None = None) -> None:
+        self.add(Level.ERROR, code, message, path, line)
+
+    def warning(self, code: Code, message: str, path: str | None = None, line: int | None = None) -> None:
+        self.add(Level.WARNING, code, message, path, line)
+
+    def info(self, code: Code, message: str, path: str | None = None, line: int | None = None) -> None:
+        self.add(Level.INFO, code, message, path, line)
+
+    def extend(self, others) -> None:
+        for item in others:
+            if item.code.value not in self.silenced:
+                self.items.append(item)
+
+    def count(self, level: Level) -> int:
+        return sum(1 for d in self.items if d.level == level)
+
+    def has_errors(self, strict: bool = False) -> bool:
+        worst = Level.WARNING if strict else Level.ERROR
+        return any(d.level >= worst for d in self.items)
+
+    def summary(self) -> str:
+        return (f"{self.count(Level.ERROR)} error(s), {self.count(Level.WARNING)} warning(s)")

@@ -1,0 +1,63 @@
+"""What every writer needs: a private copy of an article's tree, heading levels, attribution."""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import panflute as pf
+
+from ..pandoc import doc_to_json
+
+# Articles open with `##` on Zenn, sometimes `#`. In the book the article title is the
+# chapter heading (level 1), so the article's own top level becomes level 2.
+TOP_ARTICLE_LEVEL = 2
+
+
+def copy_doc(doc: pf.Doc) -> pf.Doc:
+    """A deep copy: each writer rewrites the tree for its format without touching the others'."""
+    copy = pf.load(io.StringIO(doc_to_json(doc)))
+    copy.context = getattr(doc, "context", None)
+    return copy
+
+
+def heading_shift(doc: pf.Doc) -> int:
+    """How many levels to move the article's headings so its top level is TOP_ARTICLE_LEVEL."""
+    levels = []
+    doc.walk(lambda e, d: levels.append(e.level) if isinstance(e, pf.Header) else None)
+    return TOP_ARTICLE_LEVEL - min(levels) if levels else 0
+
+
+@dataclass(frozen=True)
+class Attribution:
+    title: str
+    author: str
+    url: str
+
+
+def attribution(book, article) -> Attribution:
+    """The original of an article: its title, its author, its source URL."""
+    author = str(article.meta.get("author") or book.author or "")
+    return Attribution(title=article.title, author=author, url=book.source_url_for(article.slug))
+
+
+def code_lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def diff_kind(line: str) -> str:
+    """Zenn's diff marks (§3.2): '+'/'>' added, '-'/'<' removed, anything else context."""
+    if line[:1] in ("+", ">"):
+        return "add"
+    if line[:1] in ("-", "<"):
+        return "remove"
+    return ""
+
+
+def read_template_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def json_dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)

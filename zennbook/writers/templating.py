@@ -1,0 +1,40 @@
+"""Jinja2 environments over templates/: the look of every output lives there."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+@lru_cache(maxsize=None)
+def html_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=jinja2.select_autoescape(
+            ["html", "xhtml", "html.j2", "xhtml.j2"], default_for_string=True),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined)
+
+
+@lru_cache(maxsize=None)
+def latex_environment() -> jinja2.Environment:
+    """LaTeX-friendly delimiters: braces are LaTeX's, so Jinja uses ((* *)) and ((( ))).
+
+    Every value passes through the `tex` filter unless marked `|safe_tex`.
+    """
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        block_start_string="((*", block_end_string="*))",
+        variable_start_string="(((", variable_end_string=")))",
+        comment_start_string="((#", comment_end_string="#))",
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
+        undefined=jinja2.StrictUndefined)
+    from .latex import tex_escape
+    env.filters["tex"] = tex_escape
+    return env
+
+
+def template_path(name: str) -> Path:
+    return TEMPLATES_DIR / name
