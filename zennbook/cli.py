@@ -58,7 +58,8 @@ def main():
 @click.option("--strict", is_flag=True, help="Warnings are errors: stop before writing anything.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Articles prepared in parallel.")
-def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs):
+@click.option("--no-verify", is_flag=True, help="Skip checking the outputs after writing them.")
+def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, no_verify):
     """Build the book: OUT/<book-slug>.pdf, .epub and .html."""
     from .pipeline import BuildContext, prepare, write_outputs
     diagnostics = Diagnostics()
@@ -81,7 +82,19 @@ def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs):
     report(diagnostics)
     for fmt, path in written.items():
         click.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {context.timings[fmt]:.1f}s)")
-    sys.exit(EXIT_CONTENT if diagnostics.has_errors() else EXIT_OK)
+    verified = no_verify or verify_written(book, articles, context, written)
+    sys.exit(EXIT_CONTENT if diagnostics.has_errors() or not verified else EXIT_OK)
+
+
+def verify_written(book, articles, context, written) -> bool:
+    """`build` checks what it wrote, as `verify` would, unless --no-verify."""
+    import time
+    from .verify import print_report, verify_outputs
+    started = time.perf_counter()
+    checks = verify_outputs(book, next(iter(written.values())).parent, articles, context.source, written)
+    ok = print_report(checks)
+    click.echo(f"verify: {'ok' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
+    return ok
 
 
 @main.command()

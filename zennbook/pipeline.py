@@ -20,6 +20,7 @@ from .config import Book
 from .diagnostics import Code, Diagnostics
 from .filtering import FilterContext, apply_filters
 from .outputs import atomic_output, locked
+from .verify import SourceText
 from .writers import EXTENSIONS, writers
 
 
@@ -31,6 +32,7 @@ class BuildContext:
     version: str = __version__
     cache_dir: Path | None = None
     pdf_report: dict = field(default_factory=dict)
+    source: object = None        # verify.SourceText: the sources' text, taken before filters
     timings: dict = field(default_factory=dict)
 
     @property
@@ -86,6 +88,9 @@ def prepare(book: Book, context: BuildContext, jobs: int = 2) -> list[Article]:
     started = time.perf_counter()
     articles = load_articles(book, context.diagnostics, jobs)
     context.timings["parse"] = time.perf_counter() - started
+    context.source = SourceText()
+    for article in articles:
+        context.source.add_article(article, context.diagnostics.items)
     diagrams = render_mermaid(articles, context)
     context.timings["mermaid"] = time.perf_counter() - started - context.timings["parse"]
     run_filters(book, articles, context, diagrams)

@@ -1,9 +1,328 @@
-"""`build.py verify`: not built yet (issue 8). It says so and exits non-zero rather than pretend."""
+"""`build.py verify`: check built outputs as a reader sees them.
+
+- the license: its short line on every PDF page, the full notice on the copyright page,
+  in the EPUB's OPF and copyright page, in the HTML banner and footer;
+- every article's attribution in each output;
+- nothing lost: every text run of every source article (paragraph, list item, table cell,
+  heading, code line, footnote) appears in each output's text;
+- no leftover source markup (`:::`, `@[`, `$$`, `![[`).
+
+Source runs come from the articles re-read and re-parsed here, before any filter, so a
+filter that drops text is caught. Text is compared with all white space removed: a PDF
+breaks lines anywhere and Japanese has no spaces to lose.
+"""
 from __future__ import annotations
 
+import re
+import subprocess
+import time
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import click
+import lxml.html
+import panflute as pf
+from lxml import etree
+
+from .config import ConfigError, load_book
+from .diagnostics import Diagnostics, Level
+
+LEFTOVER_MARKUP = (":::", "@[", "$$", "![[")
+MIN_RUN_CHARS = 2
+# Not body text: emoji are images in the PDF; ↪ is the PDF's code continuation mark.
+INVISIBLE_IN_PDF = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u21AA\u20E3]")
+WHITESPACE = re.compile(r"\s+")
 
 
-def run_verify(*_args) -> int:
-    click.echo("build.py verify: not implemented yet (tracked in issue 8); nothing was done", err=True)
-    return 2
+@dataclass
+class Run:
+    text: str          # as written
+    key: str           # what is searched: white space removed, NFKC
+    article: str       # article label
+    line: int | None
+
+
+@dataclass
+class OutputCheck:
+    fmt: str
+    problems: list[str] = field(default_factory=list)
+    runs_total: int = 0
+    runs_found: int = 0
+    missing: list[Run] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> float:
+        return self.runs_found / self.runs_total if self.runs_total else 1.0
+
+
+def squash(text: str) -> str:
+    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+# -- source runs ------------------------------------------------------------------------
+
+def source_runs(article) -> list[Run]:
+    """Text runs of an article, from its AST before filters: split at math, notes, breaks."""
+    runs: list[Run] = []
+    line_of = article_lines(article)
+
+    def add(text: str, elem) -> None:
+        key = squash(INVISIBLE_IN_PDF.sub("", text))
+        if len(key) >= MIN_RUN_CHARS and not key.startswith(LEFTOVER_MARKUP):
+            runs.append(Run(text.strip(), key, article.label, line_of(text)))
+
+    def visit(elem, doc):
+        if isinstance(elem, pf.CodeBlock):
+            if "mermaid" not in elem.classes:          # a diagram's source is not body text
+                for code_line in elem.text.split("\n"):
+                    add(code_line, elem)
+        elif isinstance(elem, (pf.Para, pf.Plain, pf.Header)):
+            for piece in inline_pieces(elem):
+                add(piece, elem)
+        return None
+
+    article.doc.walk(visit)
+    return runs
+
+
+def expected_markers(article, warned_lines: set[int]) -> dict[str, int]:
+    """How often each source-markup marker may legitimately appear in an output's text:
+    inside code (shown as written), or on a line the build already warned about (Zenn's own
+    "stays text" cases, such as `:::message info`). Any more is markup a stage left over."""
+    counts = dict.fromkeys(LEFTOVER_MARKUP, 0)
+
+    def visit(elem, doc):
+        if isinstance(elem, (pf.Code, pf.CodeBlock)):
+            for marker in LEFTOVER_MARKUP:
+                counts[marker] += elem.text.count(marker)
+        return None
+    article.doc.walk(visit)
+    for index, line in enumerate(article.body.split("\n")):
+        source_line = article.body_lines[index] if index < len(article.body_lines) else index + 1
+        if source_line in warned_lines:
+            for marker in LEFTOVER_MARKUP:
+                counts[marker] += line.count(marker)
+    return counts
+
+
+def inline_pieces(block) -> list[str]:
+    """The block's text split where outputs legitimately differ: math, notes, breaks, images."""
+    pieces, current = [], []
+    for item in block.content:
+        if isinstance(item, (pf.Math, pf.Note, pf.LineBreak, pf.SoftBreak, pf.Image)) or is_br(item):
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(pf.stringify(item) if not isinstance(item, pf.Space) else " ")
+    pieces.append("".join(current))
+    return pieces
+
+
+def is_br(item) -> bool:
+    return isinstance(item, pf.RawInline) and item.format == "html" and item.text.strip().lower() in ("<br>", "<br/>", "<br />")
+
+
+def article_lines(article):
+    """text -> the source line where it first appears (for the report)."""
+    lines = article.body.split("\n")
+
+    def line_of(text: str) -> int | None:
+        needle = text.strip()[:20]
+        for index, line in enumerate(lines):
+            if needle and needle in line:
+                return article.body_lines[index] if index < len(article.body_lines) else index + 1
+        return None
+    return line_of
+
+
+# -- output texts -----------------------------------------------------------------------
+
+def pdf_pages(path: Path) -> list[str]:
+    proc = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+                          capture_output=True, timeout=600, check=True)
+    text = proc.stdout.decode("utf-8", "replace")
+    return [re.sub(r"-\n", "", page) for page in text.split("\f")[:-1]]
+
+
+def epub_texts(path: Path) -> tuple[dict[str, str], str]:
+    with zipfile.ZipFile(path) as archive:
+        docs = {name: "".join(etree.fromstring(archive.read(name)).itertext())
+                for name in archive.namelist() if name.endswith(".xhtml")}
+        opf = next((archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".opf")), "")
+    return docs, opf
+
+
+def html_text(path: Path) -> tuple[str, lxml.html.HtmlElement]:
+    tree = lxml.html.fromstring(path.read_bytes())
+    for junk in tree.xpath("//style|//script"):
+        junk.getparent().remove(junk)
+    return tree.text_content(), tree
+
+
+# -- checks -----------------------------------------------------------------------------
+
+def check_runs(check: OutputCheck, runs: list[Run], text: str) -> None:
+    haystack = squash(INVISIBLE_IN_PDF.sub("", text))
+    position = 0
+    for run in runs:
+        check.runs_total += 1
+        found = haystack.find(run.key, position)
+        if found < 0:
+            found = haystack.find(run.key)
+        if found < 0:
+            check.missing.append(run)
+            continue
+        check.runs_found += 1
+        position = found
+
+
+def check_leftovers(check: OutputCheck, text: str, expected: dict[str, int]) -> None:
+    for marker in LEFTOVER_MARKUP:
+        count = text.count(marker)
+        if count > expected.get(marker, 0):
+            check.problems.append(f"leftover source markup {marker!r}: {count}x in the text, "
+                                  f"{expected.get(marker, 0)}x expected (code, or already warned about)")
+
+
+def check_license_text(check: OutputCheck, book, text: str, where: str) -> None:
+    if book.license and squash(book.license.short) not in squash(text):
+        check.problems.append(f"license line missing in {where}")
+
+
+def check_notice(check: OutputCheck, book, text: str, where: str) -> None:
+    if not book.license:
+        return
+    first = squash(book.license.notice.split("\n\n")[0])
+    if first not in squash(text):
+        check.problems.append(f"full license notice missing in {where}")
+
+
+def check_attributions(check: OutputCheck, book, articles, text: str) -> None:
+    squashed = squash(text)
+    for article in articles:
+        url = book.source_url_for(article.slug)
+        if squash(article.title) not in squashed or (url and squash(url) not in squashed):
+            check.problems.append(f"attribution missing for {article.label}")
+
+
+def verify_pdf(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
+    check = OutputCheck("pdf")
+    pages = pdf_pages(path)
+    if book.license:
+        short = squash(book.license.short)
+        bare = [str(i + 1) for i, page in enumerate(pages) if short not in squash(page)]
+        if bare:
+            check.problems.append(f"license line missing on {len(bare)} of {len(pages)} pages: {', '.join(bare[:10])}")
+        if not any(squash(book.license.notice.split(chr(10) * 2)[0]) in squash(p) for p in pages[:6]):
+            check.problems.append("full license notice missing from the copyright page")
+    text = "\n".join(pages)
+    check_attributions(check, book, articles, text)
+    check_leftovers(check, text, source.expected)
+    check_runs(check, source.runs, text)
+    check.pages = len(pages)
+    return check
+
+
+def verify_epub(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
+    check = OutputCheck("epub")
+    docs, opf = epub_texts(path)
+    if book.license and squash(book.license.short) not in squash(opf):
+        check.problems.append("dc:rights with the license missing from the OPF")
+    copyright_text = next((t for n, t in docs.items() if "copyright" in n), "")
+    check_notice(check, book, copyright_text, "the copyright page")
+    chapters = [t for n, t in sorted(docs.items()) if "chapter-" in n]
+    for index, text in enumerate(chapters, start=1):
+        check_license_text(check, book, text, f"chapter {index}")
+    body = "\n".join(chapters)
+    check_attributions(check, book, articles, body)
+    check_leftovers(check, body, source.expected)
+    check_runs(check, source.runs, body)
+    return check
+
+
+def verify_html(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
+    check = OutputCheck("html")
+    text, tree = html_text(path)
+    banner = " ".join(e.text_content() for e in tree.xpath('//*[contains(@class, "license-banner")]'))
+    footer = " ".join(e.text_content() for e in tree.xpath('//footer[contains(@class, "book-footer")]'))
+    check_license_text(check, book, banner, "the banner")
+    check_notice(check, book, footer, "the footer")
+    if book.license and not tree.xpath('//meta[@name="license"]'):
+        check.problems.append('<meta name="license"> missing')
+    check_attributions(check, book, articles, text)
+    check_leftovers(check, text, source.expected)
+    check_runs(check, source.runs, text)
+    return check
+
+
+VERIFIERS = {"pdf": verify_pdf, "epub": verify_epub, "html": verify_html}
+
+
+@dataclass
+class SourceText:
+    """What the outputs must show of the sources, taken before any filter runs."""
+    runs: list[Run] = field(default_factory=list)
+    expected: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEFTOVER_MARKUP, 0))
+
+    def add_article(self, article, diagnostics) -> None:
+        warned = {d.line for d in diagnostics if d.path == article.label and d.line and d.level >= Level.WARNING}
+        self.runs.extend(source_runs(article))
+        for marker, count in expected_markers(article, warned).items():
+            self.expected[marker] += count
+
+
+def read_sources(book, jobs: int = 2) -> tuple[list, SourceText]:
+    from .pipeline import load_articles
+    diagnostics = Diagnostics()
+    articles = load_articles(book, diagnostics, jobs)
+    source = SourceText()
+    for article in articles:
+        source.add_article(article, diagnostics.items)
+    return articles, source
+
+
+def verify_outputs(book, out_dir: Path, articles, source: SourceText, paths: dict | None = None) -> list[OutputCheck]:
+    checks = []
+    for fmt, verifier in VERIFIERS.items():
+        path = (paths or {}).get(fmt) or out_dir / f"{book.slug}.{fmt}"
+        if path.exists():
+            checks.append(verifier(path, book, articles, source))
+    return checks
+
+
+def print_report(checks: list[OutputCheck], missing_shown: int = 20) -> bool:
+    ok = bool(checks)
+    click.echo(f"{'output':<6} {'coverage':>9} {'runs':>12}  problems")
+    for check in checks:
+        click.echo(f"{check.fmt:<6} {check.coverage:>8.2%} {check.runs_found:>5}/{check.runs_total:<6}  "
+                   f"{len(check.problems) or '-'}")
+    for check in checks:
+        for problem in check.problems:
+            click.echo(f"{check.fmt}: ERROR: {problem} [verify.failed]", err=True)
+        for run in check.missing[:missing_shown]:
+            where = f"{run.article}:{run.line}" if run.line else run.article
+            click.echo(f"{where}: ERROR: text missing from the {check.fmt}: {run.text[:60]!r} [verify.failed]", err=True)
+        if len(check.missing) > missing_shown:
+            click.echo(f"{check.fmt}: ... and {len(check.missing) - missing_shown} more missing runs", err=True)
+        ok = ok and not check.problems and not check.missing
+    if not checks:
+        click.echo("no outputs found to verify", err=True)
+    return ok
+
+
+def run_verify(directory: Path, book_path, articles_dir, no_license) -> int:
+    diagnostics = Diagnostics()
+    try:
+        book = load_book(book_path, articles_dir, diagnostics, require_license=not no_license)
+    except ConfigError:
+        for item in diagnostics.items:
+            click.echo(str(item), err=True)
+        return 1
+    started = time.perf_counter()
+    articles, source = read_sources(book)
+    checks = verify_outputs(book, directory, articles, source)
+    ok = print_report(checks)
+    click.echo(f"verify: {'ok' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
+    return 0 if ok else 1

@@ -1,0 +1,135 @@
+"""verify fails when an output loses its license line, a paragraph, or keeps source markup.
+
+Each test breaks one thing on purpose, through the real pipeline, and reads verify's report.
+"""
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import panflute as pf
+import pytest
+from click.testing import CliRunner
+
+import zennbook.pipeline
+from tests.conftest import REPO, needs
+from zennbook.cli import main
+from zennbook.writers import templating
+
+ARTICLE = textwrap.dedent("""\
+    ---
+    title: 検証の章
+    emoji: "🧪"
+    ---
+
+    ## 見出し
+
+    最初の段落です。
+    二行目もあります。
+
+    消される段落はここです。
+
+    :::message
+    箱の中の文です。
+    :::
+
+    - 項目その一
+    - 項目その二
+
+    ```python:x.py
+    print("コードの行")
+    ```
+    """)
+LICENSE = textwrap.dedent("""\
+    title: Verify Book
+    slug: verify-book
+    source_url: "https://example.com/{slug}"
+    license:
+      id: CC-BY-4.0
+      url: https://creativecommons.org/licenses/by/4.0/
+      holder: Tester
+      year: 2026
+      notice: Full notice text for the verify book.
+      short: CC BY 4.0 Tester verify-line
+    """)
+
+
+@pytest.fixture
+def book_dir(tmp_path):
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "verify-chapter.md").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "book.yaml").write_text(LICENSE, encoding="utf-8")
+    return tmp_path
+
+
+def build(book_dir: Path, *formats: str):
+    args = ["build", "--book", str(book_dir / "book.yaml"), "--out", str(book_dir / "out")]
+    for fmt in formats:
+        args += ["--format", fmt]
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def drop_paragraph(elem, doc):
+    if isinstance(elem, pf.Para) and "消される段落" in pf.stringify(elem):
+        return []
+    return None
+
+
+def leave_colons(elem, doc):
+    if isinstance(elem, pf.Div) and "admonition" in elem.classes:
+        return [pf.Para(pf.Str(":::message")), *elem.content]
+    return None
+
+
+def test_clean_book_verifies(book_dir):
+    result = build(book_dir, "html", "epub")
+    assert result.exit_code == 0, result.output
+    assert "verify: ok" in result.output
+    assert "100.00%" in result.output
+
+
+def test_a_filter_that_drops_a_paragraph_is_caught(book_dir, monkeypatch):
+    monkeypatch.setattr(zennbook.pipeline, "FILTERS", (*zennbook.pipeline.FILTERS, drop_paragraph))
+    result = build(book_dir, "html", "epub")
+    assert result.exit_code == 1
+    assert "verify: FAILED" in result.output
+    assert "verify-chapter.md:11: ERROR: text missing from the html: '消される段落はここです。'" in result.output
+    assert "text missing from the epub" in result.output
+
+
+def test_markup_left_in_a_chapter_is_caught(book_dir, monkeypatch):
+    monkeypatch.setattr(zennbook.pipeline, "FILTERS", (*zennbook.pipeline.FILTERS, leave_colons))
+    result = build(book_dir, "html")
+    assert result.exit_code == 1
+    assert "html: ERROR: leftover source markup ':::'" in result.output
+
+
+def test_markup_shown_as_code_is_not_leftover(book_dir):
+    article = book_dir / "articles" / "verify-chapter.md"
+    article.write_text(ARTICLE + "\n`:::details` と `@[card](url)` と `$$` はコードです。\n", encoding="utf-8")
+    result = build(book_dir, "html")
+    assert result.exit_code == 0, result.output
+
+
+@needs("lualatex", "pdftotext")
+def test_a_page_without_the_license_footer_is_caught(book_dir, monkeypatch, tmp_path):
+    """The .sty with the footer hook switched off on the third sheet (the table of contents,
+    where no other text carries the license line): verify names that page."""
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    sty = templates / "latex" / "zennbook.sty"
+    text = sty.read_text(encoding="utf-8")
+    hook = "\\AddToHook{shipout/foreground}{%"
+    assert hook in text
+    sty.write_text(text.replace(hook, hook + "\n  \\ifnum\\ReadonlyShipoutCounter=3 \\else") .replace(
+        "\\zblicenseline}}}", "\\zblicenseline}}\\fi}"), encoding="utf-8")
+    monkeypatch.setattr(templating, "TEMPLATES_DIR", templates)
+    templating.latex_environment.cache_clear()
+    try:
+        result = build(book_dir, "pdf")
+    finally:
+        templating.latex_environment.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert "license line missing on 1 of" in result.output
+    assert "pages: 3" in result.output
