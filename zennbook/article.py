@@ -36,6 +36,9 @@ class Article:
     markdown: str = ""              # the Zenn text stage's output, pandoc markdown
     doc: pf.Doc | None = None
     usable: bool = True             # False when the file could not be read as text at all
+    verify_text: tuple = ((), {})   # (runs, expected markers) taken before the filters ran
+    cache_key: str = ""             # hash of everything the article was made from
+    dialect: str = "zenn"           # what normalize recognised: zenn, github, obsidian, jekyll, plain
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def note(self, level: Level, code: Code, message: str, line: int | None = None) -> None:
@@ -51,6 +54,7 @@ def read_article(path: Path, label: str) -> Article:
         return article
     normalized = normalize(data, label)
     article.diagnostics.extend(normalized.diagnostics)
+    article.dialect = normalized.dialect
     lines = normalized.text.split("\n")
     front = split_front_matter(lines, label, lambda i: normalized.lines[i] if i < len(normalized.lines) else i + 1)
     article.diagnostics.extend(front.diagnostics)
@@ -85,9 +89,10 @@ def read_bytes(article: Article) -> bytes | None:
 
 
 def take_title(article: Article, body: list[str]) -> list[str]:
-    """Title: front matter, else the first heading, else the first line (plain text).
+    """Title: front matter, else the first heading, else the first line of plain text, else the slug.
 
-    A heading or line that becomes the title leaves the body: it is printed as the title.
+    A heading or plain-text line that opens the body and becomes the title leaves the body:
+    it is printed as the title. A heading further down stays where it is.
     """
     meta = article.meta
     article.emoji = str(meta.get("emoji") or "")
@@ -96,16 +101,24 @@ def take_title(article: Article, body: list[str]) -> list[str]:
         article.title = str(meta["title"]).strip()
         return body
     first = next((i for i, line in enumerate(body) if line.strip()), None)
-    if first is None:
+    heading = next(((i, m) for i, line in enumerate(body) if (m := HEADING_LINE.match(line))), None)
+    if heading is not None:
+        index, match = heading
+        article.title = match.group(2).strip()
+        how = "the first heading"
+    elif first is not None and article.dialect == "plain":
+        index = first
+        article.title = body[first].strip()[:TITLE_MAX_CHARS * 2]
+        how = "the first line"
+    else:
         article.title = article.slug
         return body
-    heading = HEADING_LINE.match(body[first])
-    article.title = (heading.group(2) if heading else body[first]).strip()[:TITLE_MAX_CHARS * 2]
-    line = article.body_lines[first] if first < len(article.body_lines) else None
-    article.note(Level.INFO, Code.FRONTMATTER_NO_TITLE,
-                 f"no title in front matter; using {'the first heading' if heading else 'the first line'}", line)
-    del article.body_lines[first]
-    return body[:first] + body[first + 1:]
+    line = article.body_lines[index] if index < len(article.body_lines) else None
+    article.note(Level.INFO, Code.FRONTMATTER_NO_TITLE, f"no title in front matter; using {how}", line)
+    if index != first:
+        return body
+    del article.body_lines[index]
+    return body[:index] + body[index + 1:]
 
 
 def parse_article(article: Article) -> None:

@@ -1,6 +1,7 @@
 """The command line: `python build.py VERB ...` (click). The verbs are a contract: add, never break."""
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -61,7 +62,10 @@ def main():
 @click.option("--no-verify", is_flag=True, help="Skip checking the outputs after writing them.")
 def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, no_verify):
     """Build the book: OUT/<book-slug>.pdf, .epub and .html."""
+    from .outputs import OutputLocked
+    from .pandoc import PandocError
     from .pipeline import BuildContext, prepare, write_outputs
+    from .writers.latex import LatexError
     diagnostics = Diagnostics()
     book = open_book(book_path, articles_dir, no_license, diagnostics)
     diagnostics.silenced = book.silence
@@ -73,15 +77,21 @@ def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, n
         sys.exit(EXIT_CONTENT)
     try:
         written = write_outputs(book, articles, formats or FORMATS, out_dir, context)
-    except Exception as exc:   # tool failures carry their own short message
-        if type(exc).__name__ not in ("LatexError", "PandocError", "OutputLocked"):
-            raise
+    except (LatexError, PandocError, OutputLocked) as exc:   # tool failures: short, with the log
         report(diagnostics)
         click.echo(f"ERROR: {exc}", err=True)
+        click.echo(f"the previous outputs in {out_dir} are unchanged", err=True)
+        sys.exit(EXIT_CONTENT)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
+            raise
+        report(diagnostics)
+        click.echo(f"ERROR: cannot write to {out_dir}: {exc.strerror}; the previous outputs are unchanged", err=True)
         sys.exit(EXIT_CONTENT)
     report(diagnostics)
     for fmt, path in written.items():
-        click.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {context.timings[fmt]:.1f}s)")
+        state = "up to date" if fmt in context.up_to_date else f"{context.timings[fmt]:.1f}s"
+        click.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {state})")
     verified = no_verify or verify_written(book, articles, context, written)
     sys.exit(EXIT_CONTENT if diagnostics.has_errors() or not verified else EXIT_OK)
 

@@ -43,6 +43,8 @@ class Code(str, enum.Enum):
     NORMALIZE_CONTROL = "normalize.control"
     NORMALIZE_TABS = "normalize.tabs"
     NORMALIZE_DIALECT = "normalize.dialect"
+    NORMALIZE_UNICODE = "normalize.unicode"
+    NORMALIZE_FRONTMATTER = "normalize.frontmatter"
     # Zenn text stage
     ZENN_UNKNOWN_EMBED = "zenn.unknown-embed"
     ZENN_INVALID_EMBED = "zenn.invalid-embed"
@@ -50,6 +52,9 @@ class Code(str, enum.Enum):
     ZENN_INVALID_CONTAINER = "zenn.invalid-container"
     ZENN_UNCLOSED_FENCE = "zenn.unclosed-fence"
     ZENN_TRAILING_TEXT = "zenn.trailing-text"
+    ZENN_NESTED_FOOTNOTE = "zenn.nested-footnote"
+    ZENN_DUPLICATE_FOOTNOTE = "zenn.duplicate-footnote"
+    ZENN_UNUSED_FOOTNOTE = "zenn.unused-footnote"
     # filters
     IMAGE_MISSING = "image.missing"
     MATH_UNSAFE = "math.unsafe"
@@ -63,6 +68,8 @@ class Code(str, enum.Enum):
     TOOL_FAILED = "tool.failed"
     TOOL_MISSING = "tool.missing"
     VERIFY_FAILED = "verify.failed"
+    EPUB_LINK = "epub.link"
+    EPUB_REMOTE_IMAGE = "epub.remote-image"
 
 
 @dataclass(frozen=True)

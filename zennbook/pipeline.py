@@ -2,25 +2,35 @@
 
     load book -> per article: read + normalize -> Zenn text stage -> pandoc AST ->
     mermaid (one batch) -> filters -> (stop on errors) -> each writer -> verify
+
+Each article's result (its filtered AST, its diagnostics and the text verify looks for) is
+cached by a hash of its source, the book's settings and our code: a rebuild re-reads only
+the articles that changed.
 """
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import panflute as pf
+
 from filters import FILTERS
 
 from . import __version__
 from .article import Article, parse_article, read_article
+from .cache import Cache, code_fingerprint, sha256
 from .config import Book
-from .diagnostics import Code, Diagnostics
+from .diagnostics import Code, Diagnostic, Diagnostics, Level
 from .filtering import FilterContext, apply_filters
 from .outputs import atomic_output, locked
-from .verify import SourceText
+from .pandoc import doc_to_json
+from .verify import Run, SourceText
 from .writers import EXTENSIONS, writers
 
 
@@ -32,8 +42,13 @@ class BuildContext:
     version: str = __version__
     cache_dir: Path | None = None
     pdf_report: dict = field(default_factory=dict)
-    source: object = None        # verify.SourceText: the sources' text, taken before filters
+    source: SourceText = field(default_factory=SourceText)   # the sources' text, before filters
     timings: dict = field(default_factory=dict)
+    cache: Cache | None = None
+    up_to_date: set = field(default_factory=set)   # formats whose output was already current
+
+    def __post_init__(self):
+        self.cache = self.cache or Cache(self.cache_dir)
 
     @property
     def date(self) -> str:
@@ -48,15 +63,37 @@ def article_label(path: Path) -> str:
         return str(path)
 
 
+def book_fingerprint(book: Book) -> str:
+    """The settings that change how an article is read and filtered."""
+    return sha256(json.dumps(book.cards, sort_keys=True), str(book.root_dir.resolve()),
+                  str(book.articles_dir.resolve()))
+
+
+def article_key(path: Path, label: str, book: Book) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return sha256(code_fingerprint(), book_fingerprint(book), label, data)
+
+
 def load_articles(book: Book, diagnostics: Diagnostics, jobs: int = 2) -> list[Article]:
-    """Read, normalize and parse every chapter; diagnostics collected, nothing raised for content."""
+    """Read, normalize and parse every chapter (no cache); diagnostics collected, never raised."""
     paths = [book.articles_dir / f"{slug}.md" for slug in book.chapter_slugs]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        articles = list(pool.map(lambda p: read_article(p, article_label(p)), paths))
-        list(pool.map(parse_article, articles))
+    articles = parse_all([read_path(p) for p in paths], jobs)
     for article in articles:
         diagnostics.extend(article.diagnostics)
     return [a for a in articles if a.doc is not None]
+
+
+def read_path(path: Path) -> Article:
+    return read_article(path, article_label(path))
+
+
+def parse_all(articles: list[Article], jobs: int) -> list[Article]:
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(parse_article, articles))
+    return articles
 
 
 def render_mermaid(articles: list[Article], context: BuildContext) -> dict:
@@ -66,54 +103,151 @@ def render_mermaid(articles: list[Article], context: BuildContext) -> dict:
     sources = [s for a in articles for s in mermaid_sources(a.doc)]
     if not sources:
         return {}
-    cache = (context.cache_dir or Path(".zennbook-cache")) / "mermaid"
-    result = render_diagrams(sources, cache)
-    if result.unavailable:
-        context.diagnostics.warning(Code.MERMAID_UNAVAILABLE,
-                                    f"diagrams shown as source: {result.unavailable}")
-    return result.diagrams
+    result = render_diagrams(sources, context.cache.root / "mermaid")
+    return result.lookup()
 
 
-def run_filters(book: Book, articles: list[Article], context: BuildContext, diagrams: dict) -> None:
-    for article in articles:
-        filter_context = FilterContext(
-            path=article.label, slug=article.slug, diagnostics=context.diagnostics,
-            article_dir=article.path.parent, root_dir=book.root_dir, book=book,
-            cards=book.cards, diagrams=diagrams)
-        article.doc = apply_filters(article.doc, filter_context, FILTERS)
+def run_filters(book: Book, article: Article, diagrams: dict) -> None:
+    """The filter chain over one article; its diagnostics stay with the article (and its cache)."""
+    collected = Diagnostics()
+    filter_context = FilterContext(
+        path=article.label, slug=article.slug, diagnostics=collected,
+        article_dir=article.path.parent, root_dir=book.root_dir, book=book,
+        cards=book.cards, diagrams=diagrams)
+    article.doc = apply_filters(article.doc, filter_context, FILTERS)
+    article.diagnostics.extend(collected.items)
 
 
 def prepare(book: Book, context: BuildContext, jobs: int = 2) -> list[Article]:
-    """Everything up to the writers: the book's articles as filtered ASTs."""
+    """Everything up to the writers: the book's articles as filtered ASTs, cached per article."""
     started = time.perf_counter()
-    articles = load_articles(book, context.diagnostics, jobs)
+    paths = [book.articles_dir / f"{slug}.md" for slug in book.chapter_slugs]
+    keys = [article_key(p, article_label(p), book) for p in paths]
+    cached = [restore_article(context.cache, k, p) if k else None for k, p in zip(keys, paths)]
+    fresh = parse_all([read_path(p) for p, c in zip(paths, cached) if c is None], jobs)
+    parsed = [a for a in fresh if a.doc is not None]
     context.timings["parse"] = time.perf_counter() - started
-    context.source = SourceText()
-    for article in articles:
-        context.source.add_article(article, context.diagnostics.items)
-    diagrams = render_mermaid(articles, context)
-    context.timings["mermaid"] = time.perf_counter() - started - context.timings["parse"]
-    run_filters(book, articles, context, diagrams)
+    diagrams = render_mermaid(parsed, context)
+    fresh_by_path = {a.path: a for a in fresh}
+    articles = []
+    for key, path, hit in zip(keys, paths, cached):
+        article = hit or fresh_by_path[path]
+        article.cache_key = key or ""
+        if hit is None and article.doc is not None:
+            runs, expected = SourceText.of_article(article)
+            run_filters(book, article, diagrams)
+            article.verify_text = (runs, expected)
+            if key:
+                context.cache.put("article", key, dump_article(article))
+        context.diagnostics.extend(article.diagnostics)
+        if article.doc is not None:
+            context.source.add(*article.verify_text)
+            articles.append(article)
     context.timings["prepare"] = time.perf_counter() - started
     return articles
 
+
+# -- the article cache ------------------------------------------------------------------
+
+def dump_article(article: Article) -> dict:
+    runs, expected = article.verify_text
+    return {
+        "slug": article.slug, "label": article.label, "title": article.title, "emoji": article.emoji,
+        "meta": json.loads(json.dumps(article.meta, default=str)), "lang": article.lang,
+        "body": article.body, "body_lines": article.body_lines,
+        "doc": json.loads(doc_to_json(article.doc)),
+        "diagnostics": [[int(d.level), d.code.value, d.message, d.path, d.line] for d in article.diagnostics],
+        "runs": [[r.text, r.key, r.article, r.line] for r in runs], "expected": expected,
+        "files": files_used(article.doc),
+    }
+
+
+def restore_article(cache: Cache, key: str, path: Path) -> Article | None:
+    data = cache.get("article", key)
+    if data is None or not all(Path(f).exists() for f in data["files"]):
+        return None
+    article = Article(slug=data["slug"], path=path, label=data["label"], title=data["title"],
+                      emoji=data["emoji"], meta=data["meta"], lang=data["lang"], body=data["body"],
+                      body_lines=data["body_lines"])
+    article.doc = pf.load(io.StringIO(json.dumps(data["doc"])))
+    article.diagnostics = [Diagnostic(Level(lv), Code(code), msg, p, ln) for lv, code, msg, p, ln in data["diagnostics"]]
+    article.verify_text = ([Run(*r) for r in data["runs"]], data["expected"])
+    return article
+
+
+def files_used(doc: pf.Doc) -> list[str]:
+    """Files the filtered tree points at (images, diagrams): a cache entry is good only while they exist."""
+    found = []
+
+    def visit(elem, _doc):
+        attributes = getattr(elem, "attributes", None) or {}
+        found.extend(attributes[k] for k in ("resolved", "svg", "pdf") if k in attributes)
+    doc.walk(visit)
+    return found
+
+
+# -- writing ----------------------------------------------------------------------------
 
 def output_path(book: Book, out_dir: Path, fmt: str, version: str | None = None) -> Path:
     name = f"{book.slug}-{version}" if version else book.slug
     return out_dir / f"{name}{EXTENSIONS[fmt]}"
 
 
+STATE_FILE = ".zennbook-state.json"
+
+
+def output_key(book: Book, articles: list[Article], fmt: str, context: BuildContext) -> str:
+    """Everything an output is made from; equal keys mean equal outputs (up to the build time)."""
+    return sha256(code_fingerprint(), repr(book), fmt, context.date,
+                  *[a.cache_key or doc_to_json(a.doc) for a in articles])
+
+
+def file_sha256(path: Path) -> str:
+    return sha256(path.read_bytes()) if path.exists() else ""
+
+
 def write_outputs(book: Book, articles: list[Article], formats, out_dir: Path,
                   context: BuildContext, version: str | None = None) -> dict[str, Path]:
-    """Each requested writer, each output renamed into place only when complete."""
+    """Each requested writer, each output renamed into place only when complete.
+
+    An output whose inputs have not changed since it was written is left as it is: a
+    no-change rebuild runs no tool at all.
+    """
     registry = writers()
     written = {}
     with locked(out_dir):
+        remove_stale_parts(out_dir)
+        state = read_state(out_dir)
         for fmt in formats:
             final = output_path(book, out_dir, fmt, version)
+            key = output_key(book, articles, fmt, context)
             started = time.perf_counter()
-            with atomic_output(final) as temporary:
-                registry[fmt](book, articles, temporary, context)
+            previous = state.get(final.name, {})
+            if previous.get("key") == key and previous.get("sha256") == file_sha256(final):
+                context.up_to_date.add(fmt)
+            else:
+                with atomic_output(final) as temporary:
+                    registry[fmt](book, articles, temporary, context)
+                state[final.name] = {"key": key, "sha256": file_sha256(final)}
+                write_state(out_dir, state)
             context.timings[fmt] = time.perf_counter() - started
             written[fmt] = final
     return written
+
+
+def remove_stale_parts(out_dir: Path) -> None:
+    """Partial files of a killed build: under the lock, no one else can be writing them."""
+    for stale in out_dir.glob(".*.part"):
+        stale.unlink(missing_ok=True)
+
+
+def read_state(out_dir: Path) -> dict:
+    try:
+        return json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_state(out_dir: Path, state: dict) -> None:
+    with atomic_output(out_dir / STATE_FILE) as temporary:
+        temporary.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")

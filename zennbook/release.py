@@ -1,9 +1,131 @@
-"""`build.py release`: not built yet (issue 9). It says so and exits non-zero rather than pretend."""
+"""`build.py release --version X.Y.Z`: versioned, reproducible artifacts.
+
+    OUT/<slug>-X.Y.Z.pdf|.epub|.html, OUT/SHA256SUMS, OUT/manifest.json
+
+Reproducible: with the same sources and SOURCE_DATE_EPOCH the bytes are identical. When
+SOURCE_DATE_EPOCH is not set, the date of the last commit of the sources is used (then the
+current time outside a git checkout), so a release rebuilt from the same commit matches.
+"""
 from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
 
 import click
 
+from . import __version__
+from .config import ConfigError, load_book
+from .diagnostics import Diagnostics
+from .outputs import atomic_output
+from .pandoc import pandoc_version
+from .writers import FORMATS
 
-def run_release(*_args) -> int:
-    click.echo("build.py release: not implemented yet (tracked in issue 9); nothing was done", err=True)
-    return 2
+VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+PYTHON_PACKAGES = ("pypandoc-binary", "panflute", "ebooklib", "Jinja2", "ftfy", "wordfreq",
+                   "markdown-it-py", "lxml", "segno", "Pillow")
+
+
+def git(*args: str, cwd: Path) -> str | None:
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def source_date_epoch(sources: Path) -> int | None:
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    stamp = git("log", "-1", "--format=%ct", "--", ".", cwd=sources)
+    return int(stamp) if stamp else None
+
+
+def tool_versions() -> dict:
+    versions = {"zennbook": __version__, "python": sys.version.split()[0], "pandoc": pandoc_version()}
+    for package in PYTHON_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    for tool, args in (("lualatex", ["--version"]), ("chromium", ["--version"])):
+        try:
+            out = subprocess.run([tool, *args], capture_output=True, text=True, timeout=30).stdout
+            versions[tool] = out.splitlines()[0] if out else None
+        except (OSError, subprocess.TimeoutExpired):
+            versions[tool] = None
+    return versions
+
+
+def pdf_page_count(path: Path) -> int | None:
+    try:
+        out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"^Pages:\s+(\d+)", out, re.M)
+    return int(match.group(1)) if match else None
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest(book, version: str, articles, written: dict, epoch: int) -> dict:
+    return {
+        "book": {"title": book.title, "slug": book.slug, "version": version, "language": book.language,
+                 "license": book.license.id if book.license else None},
+        "source_date_epoch": epoch,
+        "source_commit": git("rev-parse", "HEAD", cwd=book.articles_dir),
+        "tools": tool_versions(),
+        "articles": [{"slug": a.slug, "title": a.title, "file": a.label,
+                      "sha256": file_digest(a.path)} for a in articles],
+        "outputs": {fmt: {"file": path.name, "bytes": path.stat().st_size, "sha256": file_digest(path),
+                          **({"pages": pdf_page_count(path)} if fmt == "pdf" else {})}
+                    for fmt, path in sorted(written.items())},
+    }
+
+
+def write_release_files(out_dir: Path, written: dict, data: dict) -> None:
+    sums = "".join(f"{file_digest(p)}  {p.name}\n" for _, p in sorted(written.items()))
+    with atomic_output(out_dir / "SHA256SUMS") as temporary:
+        temporary.write_text(sums, encoding="utf-8")
+    with atomic_output(out_dir / "manifest.json") as temporary:
+        temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license) -> int:
+    from .cli import report
+    from .pipeline import BuildContext, prepare, write_outputs
+    from .verify import print_report, verify_outputs
+    if not VERSION_PATTERN.match(version):
+        click.echo(f"release: --version must look like X.Y.Z; got {version!r}", err=True)
+        return 2
+    diagnostics = Diagnostics()
+    try:
+        book = load_book(book_path, articles_dir, diagnostics, require_license=not no_license)
+    except ConfigError:
+        report(diagnostics)
+        return 1
+    diagnostics.silenced = book.silence
+    epoch = source_date_epoch(book.articles_dir) or BuildContext(diagnostics=diagnostics).epoch
+    context = BuildContext(diagnostics=diagnostics, epoch=epoch)
+    articles = prepare(book, context)
+    if diagnostics.has_errors():
+        report(diagnostics)
+        click.echo("release: not made; fix the errors above", err=True)
+        return 1
+    written = write_outputs(book, articles, FORMATS, out_dir, context, version=version)
+    report(diagnostics)
+    ok = print_report(verify_outputs(book, out_dir, articles, context.source, written))
+    if not ok:
+        click.echo("release: the outputs failed verification; SHA256SUMS not written", err=True)
+        return 1
+    write_release_files(out_dir, written, manifest(book, version, articles, written, epoch))
+    for path in [*written.values(), out_dir / "SHA256SUMS", out_dir / "manifest.json"]:
+        click.echo(f"released {path}")
+    return 0

@@ -266,11 +266,16 @@ class SourceText:
     runs: list[Run] = field(default_factory=list)
     expected: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEFTOVER_MARKUP, 0))
 
-    def add_article(self, article, diagnostics) -> None:
-        warned = {d.line for d in diagnostics if d.path == article.label and d.line and d.level >= Level.WARNING}
-        self.runs.extend(source_runs(article))
-        for marker, count in expected_markers(article, warned).items():
-            self.expected[marker] += count
+    @staticmethod
+    def of_article(article) -> tuple[list[Run], dict[str, int]]:
+        """One article's runs and expected markers; call before the filters touch its tree."""
+        warned = {d.line for d in article.diagnostics if d.line and d.level >= Level.WARNING}
+        return source_runs(article), expected_markers(article, warned)
+
+    def add(self, runs: list[Run], expected: dict[str, int]) -> None:
+        self.runs.extend(runs)
+        for marker, count in expected.items():
+            self.expected[marker] = self.expected.get(marker, 0) + count
 
 
 def read_sources(book, jobs: int = 2) -> tuple[list, SourceText]:
@@ -279,7 +284,7 @@ def read_sources(book, jobs: int = 2) -> tuple[list, SourceText]:
     articles = load_articles(book, diagnostics, jobs)
     source = SourceText()
     for article in articles:
-        source.add_article(article, diagnostics.items)
+        source.add(*SourceText.of_article(article))
     return articles, source
 
 

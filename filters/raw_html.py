@@ -1,0 +1,46 @@
+"""Raw HTML as Zenn shows it: only `<br>`, `<br/>` and `<br />` are HTML (a line break);
+a one-line `<!-- comment -->` is dropped; anything else raw is shown as its text."""
+from __future__ import annotations
+
+import re
+
+import panflute as pf
+
+from zennbook.diagnostics import Code
+
+from ._text import text_inlines
+
+BR = re.compile(r"<br\s?/?>")                 # Zenn's exact spellings (md-br.ts), case-sensitive
+COMMENT = re.compile(r"<!--[^\n]*?-->")
+
+
+def raw_html(elem, doc):
+    if isinstance(elem, pf.RawInline):
+        return _inline(elem, doc)
+    if isinstance(elem, pf.RawBlock):
+        return _block(elem, doc)
+    return None
+
+
+def _inline(elem: pf.RawInline, doc):
+    if elem.format == "html" and BR.fullmatch(elem.text):
+        return pf.LineBreak()
+    if elem.format == "html" and COMMENT.fullmatch(elem.text):
+        return []
+    _warn(elem, doc)
+    return text_inlines(elem.text)
+
+
+def _block(elem: pf.RawBlock, doc):
+    text = elem.text.strip("\n")
+    if elem.format == "html" and COMMENT.fullmatch(text):
+        return []
+    if elem.format == "html" and BR.fullmatch(text):
+        return pf.Para(pf.LineBreak())
+    _warn(elem, doc)
+    return pf.Para(*text_inlines(text))
+
+
+def _warn(elem, doc) -> None:
+    first = elem.text.strip().split("\n")[0]
+    doc.context.warn(Code.RAW_HTML, f"raw {elem.format} shown as text, as on Zenn: {first[:60]}", elem)

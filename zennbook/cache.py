@@ -1,0 +1,86 @@
+"""Content-hash caches: a rebuild redoes only what changed.
+
+Every cached value is keyed by a hash of everything it was made from: the source bytes,
+the book's configuration, the code that made it (our modules, filters and templates) and
+the versions of the tools involved. Change any of them and the key changes; nothing is
+ever invalidated by hand. Entries are written atomically, so a killed build leaves none
+half-written.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+CODE_DIRS = ("zennbook", "filters", "templates")
+PACKAGES = ("pypandoc-binary", "panflute", "ftfy", "wordfreq", "markdown-it-py", "ebooklib",
+            "Jinja2", "lxml", "segno", "Pillow")
+DEFAULT_CACHE_DIR = Path(".zennbook-cache")
+
+
+def sha256(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Our code, filters and templates, and the versions of the libraries that shape output."""
+    parts = []
+    for folder in CODE_DIRS:
+        for path in sorted((REPO_DIR / folder).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".j2", ".sty", ".css", ".mjs", ".json"):
+                parts += [str(path.relative_to(REPO_DIR)), path.read_bytes()]
+    for package in PACKAGES:
+        try:
+            parts.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{package} missing")
+    return sha256(*parts)
+
+
+class Cache:
+    """A folder of JSON entries, one file per key, grouped by kind."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root or DEFAULT_CACHE_DIR)
+        self.hits = 0
+        self.misses = 0
+
+    def path(self, kind: str, key: str) -> Path:
+        return self.root / kind / key[:2] / f"{key}.json"
+
+    def get(self, kind: str, key: str):
+        path = self.path(kind, key)
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, kind: str, key: str, value) -> None:
+        path = self.path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
+        os.replace(name, path)
+
+    def memo(self, kind: str, key: str, compute):
+        """The cached value for key, or compute() stored under it."""
+        value = self.get(kind, key)
+        if value is None:
+            value = compute()
+            self.put(kind, key, value)
+        return value
