@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import panflute as pf
 
@@ -34,12 +35,29 @@ class Article:
     body: str = ""                  # normalized Zenn markdown, without front matter
     body_lines: list[int] = field(default_factory=list)   # source line of each body line
     markdown: str = ""              # the Zenn text stage's output, pandoc markdown
-    doc: pf.Doc | None = None
     usable: bool = True             # False when the file could not be read as text at all
     verify_text: tuple = ((), {})   # (runs, expected markers) taken before the filters ran
     cache_key: str = ""             # hash of everything the article was made from
     dialect: str = "zenn"           # what normalize recognised: zenn, github, obsidian, jekyll, plain
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    _doc: pf.Doc | None = field(default=None, repr=False)
+    _load_doc: Callable[[], pf.Doc] | None = field(default=None, repr=False)   # from the cache, lazily
+
+    @property
+    def doc(self) -> pf.Doc | None:
+        """The AST; a cached article loads it only when a writer needs it."""
+        if self._doc is None and self._load_doc is not None:
+            self._doc, self._load_doc = self._load_doc(), None
+        return self._doc
+
+    @doc.setter
+    def doc(self, value: pf.Doc | None) -> None:
+        self._doc, self._load_doc = value, None
+
+    @property
+    def parsed(self) -> bool:
+        return self._doc is not None or self._load_doc is not None
 
     def note(self, level: Level, code: Code, message: str, line: int | None = None) -> None:
         self.diagnostics.append(Diagnostic(level, code, message, self.label, line))
@@ -123,7 +141,7 @@ def take_title(article: Article, body: list[str]) -> list[str]:
 
 def parse_article(article: Article) -> None:
     """Zenn text stage, then pandoc: sets article.markdown and article.doc."""
-    if article.doc is not None or not article.usable:
+    if article.parsed or not article.usable:
         return
     rewritten = rewrite(article.body, article.body_lines, article.label)
     article.diagnostics.extend(rewritten.diagnostics)

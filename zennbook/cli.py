@@ -97,12 +97,22 @@ def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, n
 
 
 def verify_written(book, articles, context, written) -> bool:
-    """`build` checks what it wrote, as `verify` would, unless --no-verify."""
+    """`build` checks what it wrote, as `verify` would, unless --no-verify. An output that was
+    already up to date and verified is not read again."""
     import time
+    from .pipeline import mark_verified, was_verified
     from .verify import print_report, verify_outputs
     started = time.perf_counter()
-    checks = verify_outputs(book, next(iter(written.values())).parent, articles, context.source, written)
+    out_dir = next(iter(written.values())).parent
+    pending = {fmt: path for fmt, path in written.items()
+               if not (fmt in context.up_to_date and was_verified(path))}
+    if not pending:
+        click.echo("verify: ok (outputs unchanged since they were verified)")
+        return True
+    checks = verify_outputs(book, out_dir, articles, context.source, pending)
     ok = print_report(checks)
+    if ok:
+        mark_verified(list(pending.values()))
     click.echo(f"verify: {'ok' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
     return ok
 

@@ -83,7 +83,7 @@ def load_articles(book: Book, diagnostics: Diagnostics, jobs: int = 2) -> list[A
     articles = parse_all([read_path(p) for p in paths], jobs)
     for article in articles:
         diagnostics.extend(article.diagnostics)
-    return [a for a in articles if a.doc is not None]
+    return [a for a in articles if a.parsed]
 
 
 def read_path(path: Path) -> Article:
@@ -125,7 +125,7 @@ def prepare(book: Book, context: BuildContext, jobs: int = 2) -> list[Article]:
     keys = [article_key(p, article_label(p), book) for p in paths]
     cached = [restore_article(context.cache, k, p) if k else None for k, p in zip(keys, paths)]
     fresh = parse_all([read_path(p) for p, c in zip(paths, cached) if c is None], jobs)
-    parsed = [a for a in fresh if a.doc is not None]
+    parsed = [a for a in fresh if a.parsed]
     context.timings["parse"] = time.perf_counter() - started
     diagrams = render_mermaid(parsed, context)
     fresh_by_path = {a.path: a for a in fresh}
@@ -133,14 +133,15 @@ def prepare(book: Book, context: BuildContext, jobs: int = 2) -> list[Article]:
     for key, path, hit in zip(keys, paths, cached):
         article = hit or fresh_by_path[path]
         article.cache_key = key or ""
-        if hit is None and article.doc is not None:
+        if hit is None and article.parsed:
             runs, expected = SourceText.of_article(article)
             run_filters(book, article, diagrams)
             article.verify_text = (runs, expected)
             if key:
+                context.cache.put("ast", key, json.loads(doc_to_json(article.doc)))
                 context.cache.put("article", key, dump_article(article))
         context.diagnostics.extend(article.diagnostics)
-        if article.doc is not None:
+        if article.parsed:
             context.source.add(*article.verify_text)
             articles.append(article)
     context.timings["prepare"] = time.perf_counter() - started
@@ -155,7 +156,6 @@ def dump_article(article: Article) -> dict:
         "slug": article.slug, "label": article.label, "title": article.title, "emoji": article.emoji,
         "meta": json.loads(json.dumps(article.meta, default=str)), "lang": article.lang,
         "body": article.body, "body_lines": article.body_lines,
-        "doc": json.loads(doc_to_json(article.doc)),
         "diagnostics": [[int(d.level), d.code.value, d.message, d.path, d.line] for d in article.diagnostics],
         "runs": [[r.text, r.key, r.article, r.line] for r in runs], "expected": expected,
         "files": files_used(article.doc),
@@ -169,7 +169,10 @@ def restore_article(cache: Cache, key: str, path: Path) -> Article | None:
     article = Article(slug=data["slug"], path=path, label=data["label"], title=data["title"],
                       emoji=data["emoji"], meta=data["meta"], lang=data["lang"], body=data["body"],
                       body_lines=data["body_lines"])
-    article.doc = pf.load(io.StringIO(json.dumps(data["doc"])))
+    ast_path = cache.path("ast", key)
+    if not ast_path.exists():
+        return None
+    article._load_doc = lambda: pf.load(io.StringIO(ast_path.read_text(encoding="utf-8")))
     article.diagnostics = [Diagnostic(Level(lv), Code(code), msg, p, ln) for lv, code, msg, p, ln in data["diagnostics"]]
     article.verify_text = ([Run(*r) for r in data["runs"]], data["expected"])
     return article
@@ -239,6 +242,20 @@ def remove_stale_parts(out_dir: Path) -> None:
     """Partial files of a killed build: under the lock, no one else can be writing them."""
     for stale in out_dir.glob(".*.part"):
         stale.unlink(missing_ok=True)
+
+
+def was_verified(path: Path) -> bool:
+    entry = read_state(path.parent).get(path.name, {})
+    return bool(entry.get("verified")) and entry.get("sha256") == file_sha256(path)
+
+
+def mark_verified(paths: list[Path]) -> None:
+    with locked(paths[0].parent):
+        state = read_state(paths[0].parent)
+        for path in paths:
+            if path.name in state:
+                state[path.name]["verified"] = True
+        write_state(paths[0].parent, state)
 
 
 def read_state(out_dir: Path) -> dict:
