@@ -1,0 +1,220 @@
+"""render_diagrams: every mermaid source of a book, in one browser session, cached by hash.
+
+Cache layout (all named by diagram_key): KEY.svg, KEY.pdf and KEY.json (sizes; written
+last, so its presence means the entry is complete), or KEY.error.json for a source that
+mermaid rejects (that is deterministic, so it is cached too; timeouts and crashes are not).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .key import MERMAID_CONFIG, SCRIPT, diagram_key, normalize_source, svg_id
+from .pdf import ConversionError
+from .tools import Tools, find_tools
+
+DIAGRAM_TIMEOUT_S = 30.0
+KILL_GRACE_S = 10.0              # past the batch deadline before we kill node ourselves
+LOG_NAME = "render.log"
+
+
+@dataclass(frozen=True)
+class Diagram:
+    svg: Path
+    pdf: Path
+    width_pt: float
+    height_pt: float
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a diagram has no image; `unavailable` when no renderer could run at all."""
+    message: str
+    unavailable: bool = False
+
+
+@dataclass
+class RenderResult:
+    diagrams: dict[str, Diagram] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    unavailable: str | None = None
+    keys: tuple[str, ...] = ()   # every key asked for, in order of first appearance
+
+    def lookup(self) -> dict[str, Diagram | Failure]:
+        """key -> Diagram or Failure, for `FilterContext.diagrams`."""
+        table: dict[str, Diagram | Failure] = {k: Failure(v) for k, v in self.errors.items()}
+        table.update(self.diagrams)
+        if self.unavailable:
+            for key in self.keys:
+                table.setdefault(key, Failure(self.unavailable, unavailable=True))
+        return table
+
+
+def render_diagrams(sources: list[str], cache_dir: Path, timeout_s: float = 300) -> RenderResult:
+    """Render each distinct source once; a fully cached batch starts no browser."""
+    cache_dir = Path(cache_dir)
+    wanted = {diagram_key(s): normalize_source(s) for s in sources}
+    result = RenderResult(keys=tuple(wanted))
+    pending = {k: src for k, src in wanted.items() if not _load_cached(cache_dir, k, result)}
+    if not pending:
+        return result
+    tools = find_tools()
+    if isinstance(tools, str):
+        result.unavailable = tools
+        return result
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    _render_batch(pending, cache_dir, tools, timeout_s, result)
+    return result
+
+
+def _load_cached(cache_dir: Path, key: str, result: RenderResult) -> bool:
+    meta, error = cache_dir / f"{key}.json", cache_dir / f"{key}.error.json"
+    try:
+        if meta.is_file():
+            sizes = json.loads(meta.read_text(encoding="utf-8"))
+            diagram = Diagram(cache_dir / f"{key}.svg", cache_dir / f"{key}.pdf",
+                              sizes["width_pt"], sizes["height_pt"])
+            if diagram.svg.is_file() and diagram.pdf.is_file():
+                result.diagrams[key] = diagram
+                return True
+        elif error.is_file():
+            result.errors[key] = json.loads(error.read_text(encoding="utf-8"))["error"]
+            return True
+    except (OSError, ValueError, KeyError):
+        pass                     # a damaged entry is simply rendered again
+    return False
+
+
+def _render_batch(pending: dict[str, str], cache_dir: Path, tools: Tools,
+                  timeout_s: float, result: RenderResult) -> None:
+    log_path = cache_dir / LOG_NAME
+    with tempfile.NamedTemporaryFile("w", suffix=".json", dir=cache_dir, delete=False,
+                                     encoding="utf-8") as jobfile:
+        json.dump(_job_spec(pending, cache_dir, tools, timeout_s), jobfile, ensure_ascii=False)
+    by_id = {svg_id(k): k for k in pending}
+    try:
+        returncode, timed_out = _run_node(
+            tools, Path(jobfile.name), log_path, timeout_s,
+            lambda message: _take(message, by_id, cache_dir, tools, result, log_path))
+    finally:
+        os.unlink(jobfile.name)
+    _report_missing(pending, result, returncode, timed_out, timeout_s, log_path)
+
+
+def _job_spec(pending: dict[str, str], cache_dir: Path, tools: Tools, timeout_s: float) -> dict:
+    jobs = [{"id": svg_id(k), "source": src, "svg": str(cache_dir / f"{k}.svg")}
+            for k, src in pending.items()]
+    return {"modules": str(tools.modules), "chromium": tools.chromium,
+            "config": MERMAID_CONFIG, "workers": _workers(len(jobs)),
+            "diagram_timeout_s": min(DIAGRAM_TIMEOUT_S, timeout_s),
+            "batch_timeout_s": timeout_s, "jobs": jobs}
+
+
+def _workers(n_jobs: int) -> int:
+    # One mermaid page per core: rendering is CPU-bound in each page's renderer process,
+    # and each page costs ~1.5 s to load mermaid, so small batches use fewer.
+    return max(1, min(os.cpu_count() or 1, 4, (n_jobs + 9) // 10))
+
+
+def _run_node(tools: Tools, jobfile: Path, log_path: Path, timeout_s: float,
+              on_message: Callable[[dict], None]) -> tuple[int | None, bool]:
+    """Run render.mjs, handling each stdout line (JSON) as it comes: PDFs are made while
+    Chromium renders the next diagrams. Its stderr is the log. Killed past the deadline."""
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen([tools.node, str(SCRIPT), str(jobfile)], stdout=subprocess.PIPE,
+                                stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+        killed = threading.Event()
+        watchdog = threading.Timer(timeout_s + KILL_GRACE_S, _kill, (proc, killed))
+        watchdog.start()
+        try:
+            for line in proc.stdout:
+                message = _parse_line(line)
+                if message is not None:
+                    on_message(message)
+            proc.wait()
+        finally:
+            watchdog.cancel()
+            if proc.poll() is None:
+                _kill(proc, killed)
+                proc.wait()
+            proc.stdout.close()
+    return (None if killed.is_set() else proc.returncode), killed.is_set()
+
+
+def _kill(proc: subprocess.Popen, killed: threading.Event) -> None:
+    killed.set()
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _parse_line(line: bytes) -> dict | None:
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None              # a partial last line after a kill
+
+
+def _take(message: dict, by_id: dict[str, str], cache_dir: Path, tools: Tools,
+          result: RenderResult, log_path: Path) -> None:
+    if "fatal" in message:
+        result.unavailable = f"chromium failed to start: {_one_line(message['fatal'])} (log: {log_path})"
+        return
+    key = by_id.get(message.get("id", ""))
+    if key is None:
+        return
+    if not message.get("ok"):
+        result.errors[key] = message["error"]
+        if message.get("kind") == "syntax":
+            _write_json(cache_dir / f"{key}.error.json", {"error": message["error"]})
+        return
+    svg, pdf = cache_dir / f"{key}.svg", cache_dir / f"{key}.pdf"
+    try:
+        width_pt, height_pt = tools.pdf.convert(svg, pdf)
+    except ConversionError as exc:
+        result.errors[key] = str(exc)
+        return
+    sizes = {"width_pt": round(width_pt, 3), "height_pt": round(height_pt, 3)}
+    _write_json(cache_dir / f"{key}.json", sizes)
+    result.diagrams[key] = Diagram(svg, pdf, **sizes)
+
+
+def _report_missing(pending: dict[str, str], result: RenderResult, returncode: int | None,
+                    timed_out: bool, timeout_s: float, log_path: Path) -> None:
+    if result.unavailable:
+        return
+    missing = [k for k in pending if k not in result.diagrams and k not in result.errors]
+    if not missing:
+        return
+    if timed_out or returncode == 3:
+        why = f"not rendered: the diagram batch timed out after {timeout_s:g} s"
+    else:
+        why = f"not rendered: node render.mjs exited with {returncode}: {_log_tail(log_path)} (log: {log_path})"
+    for key in missing:
+        result.errors[key] = why
+
+
+def _log_tail(log_path: Path) -> str:
+    try:
+        lines = [l for l in log_path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    except OSError:
+        return "no log"
+    return _one_line(lines[-1]) if lines else "no output"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())[:300]
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
