@@ -9,7 +9,7 @@ import click
 
 from . import __version__
 from .config import ConfigError, load_book
-from .diagnostics import Diagnostics, Level
+from .diagnostics import Code, Diagnostics, Level
 from .writers import FORMATS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -79,7 +79,8 @@ def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, n
         written = write_outputs(book, articles, formats or FORMATS, out_dir, context)
     except (LatexError, PandocError, OutputLocked) as exc:   # tool failures: short, with the log
         report(diagnostics)
-        click.echo(f"ERROR: {exc}", err=True)
+        code = Code.TOOL_MISSING if "not found" in str(exc) else Code.TOOL_FAILED
+        click.echo(f"ERROR: {exc} [{code.value}]", err=True)
         click.echo(f"the previous outputs in {out_dir} are unchanged", err=True)
         sys.exit(EXIT_CONTENT)
     except OSError as exc:
