@@ -14,7 +14,7 @@ import panflute as pf
 from .diagnostics import Code, Diagnostic, Level
 from .frontmatter import split_front_matter
 from .normalize import normalize
-from .pandoc import markdown_to_doc
+from .pandoc import PandocError, markdown_to_doc
 from .zenn import rewrite
 
 MAX_ARTICLE_BYTES = 50 * 1024 * 1024     # beyond this the file is refused, not parsed
@@ -146,4 +146,8 @@ def parse_article(article: Article) -> None:
     rewritten = rewrite(article.body, article.body_lines, article.label)
     article.diagnostics.extend(rewritten.diagnostics)
     article.markdown = rewritten.text
-    article.doc = markdown_to_doc(rewritten.text, article.label)
+    try:
+        article.doc = markdown_to_doc(rewritten.text, article.label)
+    except PandocError as exc:      # the tool failed, not the article: say which and why
+        code = Code.TOOL_MISSING if "not found" in str(exc) else Code.TOOL_FAILED
+        article.note(Level.ERROR, code, f"{exc}; the article is left out")

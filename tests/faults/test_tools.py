@@ -1,0 +1,80 @@
+"""External tools that are missing, crash or hang: a short error naming the tool, and the
+previous outputs stay as they were."""
+from __future__ import annotations
+
+import os
+import stat
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import zennbook.pandoc
+from zennbook.cli import main
+
+BOOK = textwrap.dedent("""\
+    title: Tools
+    slug: tools
+    license: {id: CC-BY-4.0, url: "https://creativecommons.org/licenses/by/4.0/", holder: T,
+              year: 2026, notice: Notice., short: CC BY 4.0 T}
+    """)
+
+
+@pytest.fixture
+def book_dir(tmp_path):
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "tool-chapter.md").write_text("---\ntitle: 道具\n---\n\n本文です。\n", encoding="utf-8")
+    (tmp_path / "book.yaml").write_text(BOOK, encoding="utf-8")
+    return tmp_path
+
+
+def fake_tool(folder: Path, name: str, body: str) -> Path:
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body + "\n", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+def build(book_dir: Path, *formats: str):
+    args = ["build", "--book", str(book_dir / "book.yaml"), "--out", str(book_dir / "out")]
+    for fmt in formats:
+        args += ["--format", fmt]
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def test_pandoc_crash_names_the_tool_and_keeps_outputs(book_dir, monkeypatch):
+    assert build(book_dir, "html").exit_code == 0
+    before = (book_dir / "out" / "tools.html").read_bytes()
+    crash = fake_tool(book_dir, "pandoc", "echo 'pandoc: segmentation fault (simulated)' >&2; exit 139")
+    monkeypatch.setattr(zennbook.pandoc, "pandoc_path", lambda: str(crash))
+    (book_dir / "articles" / "tool-chapter.md").write_text("---\ntitle: 道具\n---\n\n変更。\n", encoding="utf-8")
+    result = build(book_dir, "html")
+    assert result.exit_code == 1
+    assert "pandoc: failed on" in result.output and "segmentation fault (simulated)" in result.output
+    assert "[tool.failed]" in result.output
+    assert (book_dir / "out" / "tools.html").read_bytes() == before
+
+
+def test_pandoc_missing(book_dir, monkeypatch):
+    monkeypatch.setattr(zennbook.pandoc, "pandoc_path", lambda: str(book_dir / "no-such-pandoc"))
+    result = build(book_dir, "html")
+    assert result.exit_code == 1
+    assert "pandoc: not found" in result.output and "[tool.missing]" in result.output
+
+
+def test_pandoc_hang_hits_the_time_limit(book_dir, monkeypatch):
+    hang = fake_tool(book_dir, "pandoc", "sleep 30")
+    monkeypatch.setattr(zennbook.pandoc, "pandoc_path", lambda: str(hang))
+    monkeypatch.setattr(zennbook.pandoc, "PANDOC_TIMEOUT_S", 1)
+    result = build(book_dir, "html")
+    assert result.exit_code == 1
+    assert "pandoc: timed out after 1s" in result.output
+
+
+def test_lualatex_missing(book_dir, monkeypatch):
+    monkeypatch.setenv("PATH", str(book_dir / "empty-path") + os.pathsep + "/nonexistent")
+    result = build(book_dir, "pdf")
+    assert result.exit_code == 1
+    assert "lualatex: not found" in result.output and "[tool.missing]" in result.output
+    assert not list((book_dir / "out").glob("*.pdf")), "no half-written PDF"
