@@ -65,6 +65,10 @@ class Code(str, enum.Enum):
     # writers and tools
     GLYPH_MISSING = "glyph.missing"
     LAYOUT_OVERFULL = "layout.overfull"
+    LAYOUT_REFERENCE = "layout.reference"
+    LAYOUT_MATH_WIDE = "layout.math-wide"
+    MATH_UNDEFINED = "math.undefined"
+    LATEX_ERROR = "latex.error"
     TOOL_FAILED = "tool.failed"
     TOOL_MISSING = "tool.missing"
     VERIFY_FAILED = "verify.failed"
