@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .common import attribution
-from .htmlrender import article_html
+from .htmlrender import article_html, safe_url
 from .templating import html_environment, template_path
 
 
@@ -18,19 +21,47 @@ def data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
+def id_slug(slug: str) -> str:
+    """The slug as it can stand in ids and in `#...` links that pandoc writes unencoded: a file
+    name may hold spaces, `#`, `%`, quotes."""
+    return re.sub(r"[^\w.-]+", "-", slug)
+
+
 def chapter_id(article) -> str:
-    return f"ch-{article.slug}"
+    return f"ch-{id_slug(article.slug)}"
+
+
+# pandoc wraps every highlighted code line in a span with an id and an empty link to it:
+# ~80 bytes and two elements per line that a book never links to.
+CODE_LINE_ANCHOR = re.compile(r'<span id="[^"]*"><a href="#[^"]*" aria-hidden="true" tabindex="-1"></a>')
+PIXELS_PER_SOURCE_LINE = 32      # the sample book at 1280 px: ~31 px of page per source line
+
+
+def page_body(article) -> str:
+    """The article for the page: images load lazily and decode off the main thread (a
+    200,000-line book has hundreds of diagrams), code lines lose their anchors."""
+    body = article_html(article, data_uri, f"{id_slug(article.slug)}--", heading_links=True)
+    body = CODE_LINE_ANCHOR.sub("<span>", body)
+    return body.replace("<img ", '<img loading="lazy" decoding="async" ')
+
+
+def chapter(book, article) -> dict:
+    credit = attribution(book, article)
+    return {"id": chapter_id(article), "title": article.title, "emoji": article.emoji,
+            "lang": article.lang, "attribution": credit, "source_url": safe_url(credit.url or "") or "",
+            # until a chapter is first shown, the browser reserves this much (content-visibility)
+            "height": max(600, PIXELS_PER_SOURCE_LINE * len(article.body_lines)),
+            "body": page_body(article)}
 
 
 def render_book_html(book, articles, context) -> str:
-    chapters = {a.slug: a for a in articles}
+    # pandoc runs once per article, in its own process: render them side by side, in order.
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
+        rendered = dict(zip((a.slug for a in articles), pool.map(lambda a: chapter(book, a), articles)))
     parts = []
     for index, part in enumerate(book.parts):
-        members = [chapters[s] for s in part.chapters if s in chapters]
-        parts.append({"title": part.title, "id": f"part-{index + 1}", "chapters": [
-            {"id": chapter_id(a), "title": a.title, "emoji": a.emoji, "lang": a.lang,
-             "body": article_html(a, data_uri, f"{a.slug}--"),
-             "attribution": attribution(book, a)} for a in members]})
+        parts.append({"title": part.title, "id": f"part-{index + 1}",
+                      "chapters": [rendered[s] for s in part.chapters if s in rendered]})
     css = template_path("html/book.css").read_text(encoding="utf-8")
     return html_environment().get_template("html/book.html.j2").render(
         book=book, parts=parts, css=css, build=context)

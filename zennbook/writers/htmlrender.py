@@ -4,12 +4,18 @@ The filters gave the tree meaning (an admonition Div, a card with its URL, ...);
 decides how that meaning looks in HTML, using the stable hooks of the product doc:
 aside.admonition.message|alert, details.admonition.details > summary, .card[data-url],
 .embed.embed-<kind>[data-url], .code-filename, .diff-add/.diff-remove, figure.diagram.
+
+Nothing an article says can run or fetch: the filters already show raw HTML as text; this
+pass also drops event-handler and style attributes, keeps only http(s), mailto and in-book
+link targets, and shows an image that is not inlined (remote, or not found) as a link.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 import panflute as pf
 
@@ -19,23 +25,72 @@ from .common import copy_doc, diff_kind, heading_shift
 # (path) -> the URL the document uses for that file: a data URI, or a path inside the EPUB.
 AssetUrl = Callable[[Path], str]
 ALT_TEXT_MAX = 300
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_URL_TRIM = "".join(chr(c) for c in range(0x21))        # C0 controls and space: trimmed
+_URL_DROPPED = re.compile(r"[\t\n\r]")                  # removed anywhere by the URL parser
+# Attributes an article may not set: event handlers, styles (which can fetch), URLs.
+_UNSAFE_ATTRIBUTE = re.compile(r"^(on|style$|href$|src$|srcset$|srcdoc$|action$|formaction$"
+                               r"|poster$|background$|ping$|xlink:|xmlns)", re.IGNORECASE)
+# pandoc's fallback for math texmath cannot convert: the TeX between $ or $$ in a span.
+_MATH_FALLBACK = re.compile(r'<span class="math (inline|display)">\$\$?(.*?)\$?\$</span>', re.DOTALL)
+_FRAGMENT_SAFE = frozenset("!$&'()*+,-./:;=?@_~")
+# The macros Zenn's KaTeX predefines (zenn-embed-elements); texmath knows none of them.
+ZENN_MACROS = ((re.compile(r"\\RR(?![A-Za-z])"), r"\\mathbb{R}"),)
 
 
-def article_html(article, asset_url: AssetUrl, id_prefix: str) -> str:
-    """One article's body as an HTML fragment: MathML, ids scoped by `id_prefix`."""
+def article_html(article, asset_url: AssetUrl, id_prefix: str, heading_links: bool = False) -> str:
+    """One article's body as an HTML fragment: MathML, ids scoped by `id_prefix`.
+
+    With `heading_links`, every heading with an id ends with an empty `a.heading-anchor`
+    pointing to it (the single page shows it as a § on hover)."""
     doc = copy_doc(article.doc)
     doc.asset_url = asset_url
+    doc.id_prefix = id_prefix if heading_links else None
     doc = doc.walk(html_element, doc)
     args = ["--mathml", f"--id-prefix={id_prefix}", f"--shift-heading-level-by={heading_shift(doc)}",
             "--wrap=none", "--section-divs=false"]
-    return doc_to_format(doc, "html5", args, label=article.label)
+    return math_fallback(doc_to_format(doc, "html5", args, label=article.label))
 
 
 def html_element(elem, doc):
+    scrub_attributes(elem)
     for kind, render in RENDERERS:
         if isinstance(elem, kind):
             return render(elem, doc)
     return None
+
+
+def scrub_attributes(elem) -> None:
+    """Drop what an article must not set on an element (pandoc passes attributes through),
+    and the pipeline's own source line (for diagnostics, not for readers)."""
+    attributes = getattr(elem, "attributes", None)
+    if attributes:
+        for key in [k for k in attributes if _UNSAFE_ATTRIBUTE.match(k) or k == "data-line"]:
+            del attributes[key]
+
+
+def safe_url(url: str) -> str | None:
+    """`url` as the browser will read it when following it is harmless (http, https, mailto,
+    or a relative or in-book target); None for any other scheme (javascript:, data:, ...).
+    The browser trims controls and spaces and ignores tabs and newlines: so do we, first."""
+    cleaned = _URL_DROPPED.sub("", url.strip(_URL_TRIM))
+    scheme = _SCHEME.match(cleaned)
+    if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
+        return None
+    return cleaned
+
+
+def fragment_href(identifier: str) -> str:
+    """`#identifier` as a valid URL: ASCII that a fragment may not hold is percent-encoded."""
+    return "#" + "".join(c if c.isalnum() or c in _FRAGMENT_SAFE or ord(c) > 127
+                         else "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in identifier)
+
+
+def math_fallback(html: str) -> str:
+    """Math pandoc could not turn into MathML: its TeX as code, not `$...$` on the page."""
+    return _MATH_FALLBACK.sub(
+        lambda m: f'<code class="math-tex math-{m.group(1)}">{m.group(2)}</code>', html)
 
 
 def render_div(elem: pf.Div, doc):
@@ -64,24 +119,31 @@ def admonition(elem: pf.Div) -> list:
 
 
 def card_html(elem: pf.Div) -> str:
-    url = elem.attributes.get("url", "")
-    title = elem.attributes.get("title") or url
+    given = elem.attributes.get("url", "")
+    url = safe_url(given)
+    title = elem.attributes.get("title") or urlsplit(given).netloc or given
     description = elem.attributes.get("description", "")
     desc = f'<span class="card-description">{escape(description)}</span>' if description else ""
+    inner = (f'<span class="card-title">{escape(title)}</span>{desc}'
+             f'<span class="card-url">{escape(given)}</span>')
+    if url is None:
+        return f'<div class="card card-unsafe">{inner}</div>'
     return (f'<div class="card" data-url="{escape(url)}"><a class="card-link" href="{escape(url)}">'
-            f'<span class="card-title">{escape(title)}</span>{desc}'
-            f'<span class="card-url">{escape(url)}</span></a></div>')
+            f'{inner}</a></div>')
 
 
 def embed_html(elem: pf.Div) -> str:
     kind = elem.attributes.get("kind", "link")
-    url = elem.attributes.get("url", "")
+    given = elem.attributes.get("url", "")
+    url = safe_url(given)
     service = elem.attributes.get("service") or kind
     title = elem.attributes.get("title", "")
     label = f'<span class="embed-title">{escape(title)}</span>' if title else ""
-    return (f'<div class="embed embed-{escape(kind)}" data-url="{escape(url)}">'
-            f'<span class="embed-service">{escape(service)}</span>{label}'
-            f'<a class="embed-link" href="{escape(url)}">{escape(url)}</a></div>')
+    link = (f'<a class="embed-link" href="{escape(url)}">{escape(given)}</a>' if url is not None
+            else f'<span class="embed-link">{escape(given)}</span>')
+    data_url = f' data-url="{escape(url)}"' if url is not None else ""
+    return (f'<div class="embed embed-{escape(kind)}"{data_url}>'
+            f'<span class="embed-service">{escape(service)}</span>{label}{link}</div>')
 
 
 def diagram_html(elem: pf.Div, asset_url: AssetUrl) -> str:
@@ -120,6 +182,52 @@ def render_image(elem: pf.Image, doc):
     elem.attributes.pop("data-line", None)
     if resolved:
         elem.url = doc.asset_url(Path(resolved))
+        return None
+    return not_inlined(elem)
+
+
+def not_inlined(elem: pf.Image) -> pf.Span:
+    """An image that is not part of the book (remote, or never found) is not fetched: its
+    description and a link to it (when the link is safe) stand in its place."""
+    words = list(elem.content) or [pf.Str(elem.url.rsplit("/", 1)[-1] or elem.url)]
+    url = safe_url(elem.url)
+    shown = [pf.Str("［画像］"), *words]
+    if url is None or _inside_link(elem):
+        return pf.Span(*shown, classes=["image-remote"])
+    return pf.Span(pf.Link(*shown, url=url), classes=["image-remote"])
+
+
+def _inside_link(elem) -> bool:
+    parent = elem.parent
+    while parent is not None:
+        if isinstance(parent, pf.Link):
+            return True
+        parent = parent.parent
+    return False
+
+
+def render_link(elem: pf.Link, doc):
+    url = safe_url(elem.url)
+    if url is None:
+        return pf.Span(*elem.content, classes=["link-removed"])
+    # An in-book target is an id as written (the heading_ids filter decoded it): encode
+    # what a URL fragment may not hold; the browser decodes it again to find the id.
+    elem.url = fragment_href(url[1:]) if url.startswith("#") else url
+    return None
+
+
+def render_header(elem: pf.Header, doc):
+    if not (getattr(doc, "id_prefix", None) is not None and elem.identifier):
+        return None
+    href = fragment_href(doc.id_prefix + elem.identifier)
+    elem.content.append(pf.RawInline(
+        f'<a class="heading-anchor" href="{escape(href)}" aria-label="この見出しへのリンク"></a>', "html"))
+    return None
+
+
+def render_math(elem: pf.Math, doc):
+    for macro, expansion in ZENN_MACROS:
+        elem.text = macro.sub(expansion, elem.text)
     return None
 
 
@@ -139,5 +247,8 @@ RENDERERS = (
     (pf.Div, render_div),
     (pf.CodeBlock, render_code),
     (pf.Image, render_image),
+    (pf.Link, render_link),
+    (pf.Header, render_header),
+    (pf.Math, render_math),
     (pf.Span, render_equation),
 )
