@@ -107,15 +107,26 @@ def expected_markers(article, warned_lines: set[int]) -> dict[str, int]:
     return counts
 
 
+BREAKS = (pf.Math, pf.Note, pf.LineBreak, pf.SoftBreak, pf.Image)
+
+
 def inline_pieces(block) -> list[str]:
-    """The block's text split where outputs legitimately differ: math, notes, breaks, images."""
+    """The block's text split where outputs legitimately differ: math, notes, breaks, images,
+    at any depth (a numbered equation is math inside a Span)."""
     pieces, current = [], []
-    for item in block.content:
-        if isinstance(item, (pf.Math, pf.Note, pf.LineBreak, pf.SoftBreak, pf.Image)) or is_br(item):
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(pf.stringify(item) if not isinstance(item, pf.Space) else " ")
+
+    def visit(items) -> None:
+        for item in items:
+            if isinstance(item, BREAKS) or is_br(item):
+                pieces.append("".join(current))
+                current.clear()
+            elif isinstance(item, pf.Space):
+                current.append(" ")
+            elif isinstance(item, (pf.Str, pf.Code, pf.RawInline)):
+                current.append(item.text)
+            elif hasattr(item, "content"):
+                visit(item.content)
+    visit(block.content)
     pieces.append("".join(current))
     return pieces
 
