@@ -38,6 +38,7 @@ class Article:
     usable: bool = True             # False when the file could not be read as text at all
     verify_text: tuple = ((), {})   # (runs, expected markers) taken before the filters ran
     cache_key: str = ""             # hash of everything the article was made from
+    files: list[str] = field(default_factory=list)   # files its tree embeds (images, diagrams)
     dialect: str = "zenn"           # what normalize recognised: zenn, github, obsidian, jekyll, plain
     diagnostics: list[Diagnostic] = field(default_factory=list)
 

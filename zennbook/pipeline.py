@@ -137,6 +137,7 @@ def prepare(book: Book, context: BuildContext, jobs: int = 2) -> list[Article]:
             runs, expected = SourceText.of_article(article)
             run_filters(book, article, diagrams)
             article.verify_text = (runs, expected)
+            article.files = files_used(article.doc)
             if key:
                 context.cache.put("ast", key, json.loads(doc_to_json(article.doc)))
                 context.cache.put("article", key, dump_article(article))
@@ -158,7 +159,7 @@ def dump_article(article: Article) -> dict:
         "body": article.body, "body_lines": article.body_lines,
         "diagnostics": [[int(d.level), d.code.value, d.message, d.path, d.line] for d in article.diagnostics],
         "runs": [[r.text, r.key, r.article, r.line] for r in runs], "expected": expected,
-        "files": files_used(article.doc),
+        "files": article.files,
     }
 
 
@@ -175,6 +176,7 @@ def restore_article(cache: Cache, key: str, path: Path) -> Article | None:
     article._load_doc = lambda: pf.load(io.StringIO(ast_path.read_text(encoding="utf-8")))
     article.diagnostics = [Diagnostic(Level(lv), Code(code), msg, p, ln) for lv, code, msg, p, ln in data["diagnostics"]]
     article.verify_text = ([Run(*r) for r in data["runs"]], data["expected"])
+    article.files = data["files"]
     return article
 
 

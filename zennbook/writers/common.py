@@ -42,6 +42,30 @@ def attribution(book, article) -> Attribution:
     return Attribution(title=article.title, author=author, url=book.source_url_for(article.slug))
 
 
+def fragment_key(article, kind: str) -> str | None:
+    """Cache key of a writer's per-article output: the article's own key, our code, and the
+    files it embeds (an image edited in place changes the key). None: do not cache."""
+    from ..cache import code_fingerprint, sha256
+    if not article.cache_key:
+        return None
+    stamps = []
+    for name in article.files:
+        try:
+            info = Path(name).stat()
+            stamps.append(f"{name}:{info.st_mtime_ns}:{info.st_size}")
+        except OSError:
+            return None
+    return sha256(code_fingerprint(), kind, article.cache_key, *stamps)
+
+
+def cached_fragment(context, article, kind: str, compute):
+    """A writer's per-article output from the cache, or computed and stored."""
+    key = fragment_key(article, kind) if context is not None and context.cache else None
+    if key is None:
+        return compute()
+    return context.cache.memo(kind, key, compute)
+
+
 def code_lines(text: str) -> list[str]:
     return text.split("\n")
 

@@ -8,7 +8,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .common import attribution
+from .common import attribution, cached_fragment
 from .htmlrender import article_html, safe_url
 from .templating import html_environment, template_path
 
@@ -45,19 +45,19 @@ def page_body(article) -> str:
     return body.replace("<img ", '<img loading="lazy" decoding="async" ')
 
 
-def chapter(book, article) -> dict:
+def chapter(book, article, context=None) -> dict:
     credit = attribution(book, article)
     return {"id": chapter_id(article), "title": article.title, "emoji": article.emoji,
             "lang": article.lang, "attribution": credit, "source_url": safe_url(credit.url or "") or "",
             # until a chapter is first shown, the browser reserves this much (content-visibility)
             "height": max(600, PIXELS_PER_SOURCE_LINE * len(article.body_lines)),
-            "body": page_body(article)}
+            "body": cached_fragment(context, article, "html-page-body", lambda: page_body(article))}
 
 
 def render_book_html(book, articles, context) -> str:
     # pandoc runs once per article, in its own process: render them side by side, in order.
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
-        rendered = dict(zip((a.slug for a in articles), pool.map(lambda a: chapter(book, a), articles)))
+        rendered = dict(zip((a.slug for a in articles), pool.map(lambda a: chapter(book, a, context), articles)))
     parts = []
     for index, part in enumerate(book.parts):
         parts.append({"title": part.title, "id": f"part-{index + 1}",
