@@ -12,13 +12,19 @@ DEBIAN_PACKAGES=(
   texlive-fonts-recommended texlive-pictures texlive-science
   fonts-noto-cjk fonts-noto-color-emoji fontconfig
   poppler-utils chromium librsvg2-2 libcairo2 default-jre-headless epubcheck
-  python3-venv nodejs npm make
 )
+# Tools that may come from elsewhere than Debian (a preinstalled Node.js, say): the package
+# is installed only when the command is missing, so a working install is never replaced.
+DEBIAN_TOOLS=(node:nodejs npm:npm make:make)
 
 missing_packages() {
   for pkg in "${DEBIAN_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
   done
+  for entry in "${DEBIAN_TOOLS[@]}"; do
+    command -v "${entry%%:*}" >/dev/null 2>&1 || echo "${entry##*:}"
+  done
+  "${PYTHON:-python3}" -c "import venv, ensurepip" 2>/dev/null || echo python3-venv
 }
 
 install_debian() {
