@@ -1,75 +1,92 @@
-"""EPUB 3 assembled with ebooklib from our own per-article XHTML."""
+"""EPUB 3 assembled with ebooklib from our own per-article XHTML.
+
+    article -> htmlrender's HTML fragment -> lxml (HTML parser) -> XHTML fix-ups
+        (EPUB 3 footnotes, open details, math alttext, remote images, attributes)
+    -> namespaced XHTML inside templates/epub/chapter.xhtml.j2 -> links resolved across
+    chapters -> ebooklib (OPF, NCX, zip) -> zip repacked with fixed times and order.
+
+ebooklib re-parses EpubHtml content with an HTML parser, which loses MathML and epub:type
+namespaces; our documents are finished XHTML, so XhtmlDocument hands ebooklib the bytes.
+Assets (images, diagrams) are added once each, named by content hash; SVG is cleaned to
+what EPUBCheck's SVG 1.1 schema accepts, images of non-core types become PNG.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import os
 import re
 import uuid
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import lxml.html
 from ebooklib import epub
 from lxml import etree
 
+from ..diagnostics import Code
 from .common import attribution
 from .cover import render_cover
 from .htmlrender import article_html
 from .templating import html_environment, template_path
 
-EPUB_NS = "http://www.idpf.org/2007/ops"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+EPUB_TYPE = f"{{{EPUB_NS}}}type"
+PENDING_EPUB_TYPE = "data-epub-type"   # epub:type while the tree is still un-namespaced HTML
+X = {"x": XHTML_NS, "epub": EPUB_NS, "m": MATHML_NS}
+DOCTYPE = "<!DOCTYPE html>"
+CSS_HREF = "style/book.css"
+FONT_DIR = "fonts"
+PANDOC_JOBS = min(4, os.cpu_count() or 1)   # pandoc runs per article, in parallel
 
 
-class EpubAssets:
-    """Files the chapters reference (images, diagrams), added to the book once each."""
+# -- the book -----------------------------------------------------------------------------
 
-    def __init__(self, book: epub.EpubBook):
-        self.book = book
-        self.names: dict[Path, str] = {}
-
-    def url(self, path: Path) -> str:
-        path = path.resolve()
-        if path not in self.names:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-            name = f"assets/{digest}{path.suffix.lower()}"
-            media = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-                     ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}.get(path.suffix.lower())
-            self.book.add_item(epub.EpubItem(uid=f"asset-{digest}", file_name=name,
-                                             media_type=media or "application/octet-stream",
-                                             content=path.read_bytes()))
-            self.names[path] = name
-        return self.names[path]
+@dataclass
+class Chapter:
+    article: object
+    file_name: str
+    root: etree._Element           # the finished XHTML document
+    ids: set[str] = field(default_factory=set)
 
 
-def to_xhtml_body(fragment: str) -> etree._Element:
-    """Parse pandoc's HTML5 fragment into an XHTML <body>, marking EPUB 3 footnotes."""
-    body = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="body")
-    for ref in body.xpath('//a[contains(@class, "footnote-ref")]'):
-        ref.set(f"{{{EPUB_NS}}}type", "noteref")
-    for section in body.xpath('//section[contains(@class, "footnotes")]'):
-        section.set(f"{{{EPUB_NS}}}type", "footnotes")
-        for item in section.xpath("./ol/li"):
-            item.set(f"{{{EPUB_NS}}}type", "footnote")
-    return body
+def write_epub(book, articles, out_path: Path, context, embed_fonts: bool | None = None) -> None:
+    """The book as one EPUB 3 at `out_path`; byte-identical for the same sources and epoch."""
+    modified = build_time(context.epoch)
+    ebook = epub.EpubBook()
+    assets = EpubAssets()
+    chapters = make_chapters(book, articles, assets, context.diagnostics)
+    resolve_links(chapters, book, context.diagnostics)
+    cover = add_cover(ebook, book)
+    pages = add_chapters(ebook, chapters)
+    copyright_page = add_page(ebook, "copyright", "copyright.xhtml", "epub/copyright.xhtml.j2", book,
+                              title="著作権・ライセンス", build=context,
+                              attributions=[attribution(book, a) for a in articles])
+    nav = add_nav(ebook, book, chapters)
+    documents = [cover, nav, *pages, copyright_page]
+    ebook.add_item(stylesheet(documents, assets, wants_fonts(book, embed_fonts)))
+    assets.add_to(ebook)
+    ebook.toc = ncx_toc(book, chapters, copyright_page)
+    ebook.add_item(epub.EpubNcx())
+    ebook.spine = documents
+    set_metadata(ebook, book, articles, book_facts(chapters))
+    epub.write_epub(str(out_path), ebook, {"mtime": modified, "epub2_guide": False, "epub3_pages": False,
+                                          "epub3_landmark": False, "spine_direction": False})
+    repack_reproducibly(out_path, modified)
 
 
-def body_markup(body: etree._Element) -> str:
-    inner = "".join(etree.tostring(child, encoding="unicode", method="xml") for child in body)
-    return (body.text or "") + inner
-
-
-def link_chapters(markup: str, id_files: dict[str, str], own_file: str) -> str:
-    """`#slug--id` pointing into another chapter becomes `other.xhtml#slug--id`."""
-    def fix(match: re.Match) -> str:
-        target = match.group(1)
-        file = id_files.get(target)
-        return f'href="{file}#{target}"' if file and file != own_file else match.group(0)
-    return re.sub(r'href="#([^"]+)"', fix, markup)
-
-
-def collect_ids(markup: str) -> list[str]:
-    return re.findall(r'\sid="([^"]+)"', markup)
+def build_time(epoch: int) -> dt.datetime:
+    """The build's date (SOURCE_DATE_EPOCH when set): dcterms:modified and the zip's times."""
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).replace(microsecond=0)
 
 
 def book_identifier(book) -> str:
@@ -77,128 +94,683 @@ def book_identifier(book) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'zennbook:{book.slug}:{book.version}')}"
 
 
-def write_epub(book, articles, out_path: Path, context) -> None:
-    ebook = epub.EpubBook()
-    set_metadata(ebook, book, articles, context)
-    assets = EpubAssets(ebook)
-    css = epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
-                        content=template_path("epub/book.css").read_bytes())
-    ebook.add_item(css)
-    cover_png = render_cover(book)
-    ebook.set_cover("cover.png", cover_png, create_page=False)
-    cover_page = make_page(ebook, "cover", "cover.xhtml", "表紙", "epub/cover.xhtml.j2", css, book=book)
-    chapters = make_chapters(ebook, book, articles, assets, css)
-    copyright_page = make_page(ebook, "copyright", "copyright.xhtml", "著作権・ライセンス",
-                               "epub/copyright.xhtml.j2", css, book=book,
-                               attributions=[attribution(book, a) for a in articles], build=context)
-    ebook.toc = table_of_contents(book, chapters, copyright_page)
-    ebook.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(uid="nav", file_name="nav.xhtml")
-    nav.add_link(href="style/book.css", rel="stylesheet", type="text/css")
-    ebook.add_item(nav)
-    ebook.spine = [cover_page, "nav", *[c for c, _ in chapters.values()], copyright_page]
-    ebook.guide = [
-        {"href": "cover.xhtml", "title": "表紙", "type": "cover"},
-        {"href": "nav.xhtml", "title": "目次", "type": "toc"},
-        {"href": next(iter(chapters.values()))[0].file_name, "title": "本文", "type": "bodymatter"},
-        {"href": "copyright.xhtml", "title": "著作権", "type": "copyright-page"},
-    ]
-    modified = dt.datetime.fromtimestamp(context.epoch, dt.timezone.utc)
-    epub.write_epub(str(out_path), ebook, {"mtime": modified, "epub2_guide": False, "epub3_pages": False,
-                                          "landmark_title": "ランドマーク", "toc_title": "目次"})
-    repack_reproducibly(out_path, modified)
+class XhtmlDocument(epub.EpubHtml):
+    """A finished XHTML document. ebooklib writes its bytes as they are, no re-parsing."""
+
+    def __init__(self, uid: str, file_name: str, title: str, root: etree._Element):
+        super().__init__(uid=uid, file_name=file_name, title=title)
+        self.root = root
+        self.content = serialize(root)
+        self.properties = document_properties(root)
+
+    def get_content(self, default=None) -> bytes:
+        return self.content
 
 
-def set_metadata(ebook, book, articles, context) -> None:
-    ebook.set_identifier(book_identifier(book))
-    ebook.set_title(book.title)
-    ebook.set_language(book.language)
-    if book.author:
-        ebook.add_author(book.author)
-    if book.license:
-        ebook.add_metadata("DC", "rights", f"{book.license.short} — {book.license.url}")
-    source = book.source_url_for(articles[0].slug) if book.source_url and articles else ""
-    if source:
-        ebook.add_metadata("DC", "source", source)
-    ebook.add_metadata("DC", "date", dt.datetime.fromtimestamp(context.epoch, dt.timezone.utc).strftime("%Y-%m-%d"))
-    for prop, value in accessibility(articles):
-        ebook.add_metadata(None, "meta", value, {"property": prop})
+def serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", doctype=DOCTYPE)
 
 
-def accessibility(articles) -> list[tuple[str, str]]:
-    """schema.org accessibility metadata that is true of this book (nothing claimed blindly)."""
-    modes = [("schema:accessMode", "textual")]
-    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
-    has_math = any("math" in (a.markdown or "") or "$" in (a.markdown or "") for a in articles)
-    has_images = any(("![" in (a.markdown or "")) or ("```mermaid" in (a.body or "")) for a in articles)
-    if has_math:
-        features.append("MathML")
-    if has_images:
-        modes.append(("schema:accessMode", "visual"))
-    summary = ("Text with headings, a table of contents and reading order; math as MathML. "
-               "Diagrams carry their Mermaid source as alternative text; photographs and "
-               "screenshots carry only the alt text their authors wrote, which may be empty.")
-    return [*modes, *[("schema:accessibilityFeature", f) for f in features],
-            ("schema:accessibilityHazard", "none"), ("schema:accessModeSufficient", "textual"),
-            ("schema:accessibilitySummary", summary)]
+def document_properties(root: etree._Element) -> list[str]:
+    """The manifest properties EPUB 3 requires of a document using MathML or inline SVG."""
+    found = []
+    if root.find(f".//{{{MATHML_NS}}}math") is not None:
+        found.append("mathml")
+    if root.find(f".//{{{SVG_NS}}}svg") is not None:
+        found.append("svg")
+    return found
 
 
-def make_page(ebook, uid, file_name, title, template, css, **values):
-    page = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=values["book"].language)
-    page.content = html_environment().get_template(template).render(title=title, **values)
-    page.add_item(css)
+def render_document(template: str, **values) -> etree._Element:
+    """A Jinja2 template rendered and parsed as XML: a template that is not XHTML fails here."""
+    text = html_environment().get_template(template).render(css=CSS_HREF, **values)
+    return etree.fromstring(text.encode("utf-8"), etree.XMLParser(remove_blank_text=False))
+
+
+def add_page(ebook, uid: str, file_name: str, template: str, book, title: str, **values):
+    page = XhtmlDocument(uid, file_name, title, render_document(template, book=book, title=title, **values))
     ebook.add_item(page)
     return page
 
 
-def make_chapters(ebook, book, articles, assets, css) -> dict:
-    rendered = {}
-    id_files: dict[str, str] = {}
-    for index, article in enumerate(articles, start=1):
-        file_name = f"chapter-{index:03d}.xhtml"
-        markup = body_markup(to_xhtml_body(article_html(article, assets.url, f"{article.slug}--")))
-        rendered[article.slug] = (article, file_name, markup)
-        id_files.update({i: file_name for i in collect_ids(markup)})
-    chapters = {}
-    for slug, (article, file_name, markup) in rendered.items():
-        page = epub.EpubHtml(uid=f"ch-{slug}", file_name=file_name, title=article.title,
-                             lang=article.lang or book.language)
-        page.content = html_environment().get_template("epub/chapter.xhtml.j2").render(
-            book=book, article=article, body=link_chapters(markup, id_files, file_name),
-            attribution=attribution(book, article))
-        if "<math" in markup:
-            page.properties.append("mathml")
-        if "<svg" in markup:
-            page.properties.append("svg")
-        page.add_item(css)
+def add_cover(ebook, book):
+    ebook.set_cover("cover.png", render_cover(book), create_page=False)
+    return add_page(ebook, "cover", "cover.xhtml", "epub/cover.xhtml.j2", book, title="表紙")
+
+
+def add_chapters(ebook, chapters: list[Chapter]) -> list[XhtmlDocument]:
+    pages = []
+    for index, chapter in enumerate(chapters, start=1):
+        page = XhtmlDocument(f"chapter-{index:03d}", chapter.file_name, chapter.article.title, chapter.root)
         ebook.add_item(page)
-        chapters[slug] = (page, article)
-    return chapters
+        pages.append(page)
+    return pages
 
 
-def table_of_contents(book, chapters: dict, copyright_page) -> list:
-    toc = []
+# -- navigation ---------------------------------------------------------------------------
+
+def toc_parts(book, chapters: list[Chapter]) -> list[dict]:
+    """The book's parts with their chapters' titles and files; untitled parts stay flat."""
+    by_slug = {c.article.slug: c for c in chapters}
+    parts = []
     for part in book.parts:
-        links = [epub.Link(chapters[s][0].file_name, chapters[s][1].title, f"toc-{s}")
-                 for s in part.chapters if s in chapters]
-        if part.title and links:
-            toc.append((epub.Section(part.title, links[0].href), links))
+        entries = [{"title": by_slug[s].article.title, "href": by_slug[s].file_name}
+                   for s in part.chapters if s in by_slug]
+        if entries:
+            parts.append({"title": part.title, "chapters": entries})
+    return parts
+
+
+def add_nav(ebook, book, chapters: list[Chapter]):
+    """nav.xhtml: the table of contents grouped by part, and the landmarks."""
+    root = render_document("epub/nav.xhtml.j2", book=book, title="目次", parts=toc_parts(book, chapters),
+                           bodymatter=chapters[0].file_name if chapters else "copyright.xhtml")
+    nav = XhtmlDocument("nav", "nav.xhtml", "目次", root)
+    nav.properties.append("nav")
+    ebook.add_item(nav)
+    return nav
+
+
+def ncx_toc(book, chapters: list[Chapter], copyright_page) -> list:
+    """The same tree for the EPUB 2 NCX, which older readers still use."""
+    toc = []
+    for part in toc_parts(book, chapters):
+        links = [epub.Link(c["href"], c["title"], f"toc-{c['href'].split('.')[0]}") for c in part["chapters"]]
+        if part["title"]:
+            toc.append((epub.Section(part["title"], links[0].href), links))
         else:
             toc.extend(links)
     toc.append(epub.Link(copyright_page.file_name, "著作権・ライセンス", "toc-copyright"))
     return toc
 
 
+# -- metadata -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BookFacts:
+    """What the finished documents contain: the ground for the accessibility metadata."""
+    images: int
+    images_with_alt: int
+    math: int
+    diagrams: int
+
+
+def book_facts(chapters: list[Chapter]) -> BookFacts:
+    images = [img for c in chapters for img in c.root.iter(f"{{{XHTML_NS}}}img")]
+    return BookFacts(
+        images=len(images),
+        images_with_alt=sum(1 for img in images if img.get("alt", "").strip()),
+        math=sum(1 for c in chapters for _ in c.root.iter(f"{{{MATHML_NS}}}math")),
+        diagrams=sum(len(c.root.xpath('//x:figure[contains(@class, "diagram")]', namespaces=X))
+                     for c in chapters))
+
+
+def set_metadata(ebook, book, articles, facts: BookFacts) -> None:
+    ebook.set_identifier(book_identifier(book))
+    ebook.set_title(book.title)
+    ebook.set_language(book.language)
+    if book.author:
+        ebook.add_author(book.author)
+    if book.license:
+        ebook.add_metadata("DC", "rights", rights_text(book.license))
+    for url in dict.fromkeys(book.source_url_for(a.slug) for a in articles):
+        if url:
+            ebook.add_metadata("DC", "source", url)
+    for prop, value in accessibility(facts):
+        ebook.add_metadata(None, "meta", value, {"property": prop})
+
+
+def rights_text(license_) -> str:
+    notice = " ".join(license_.notice.split())
+    return f"{license_.short} ({license_.id}, {license_.url}). {notice}"
+
+
+def accessibility(facts: BookFacts) -> list[tuple[str, str]]:
+    """schema.org accessibility metadata that is true of these documents, nothing assumed.
+
+    Every book has a cover image (with its title as alt text), so "visual" is always a mode.
+    alternativeText is claimed only when every image of the text has non-empty alt text.
+    """
+    all_alt = facts.images == facts.images_with_alt
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    if facts.images and all_alt:
+        features.append("alternativeText")
+    if facts.math:
+        features.append("MathML")
+    sufficient = ["textual,visual", *(["textual"] if all_alt else [])]
+    return [("schema:accessMode", "textual"), ("schema:accessMode", "visual"),
+            *[("schema:accessModeSufficient", s) for s in sufficient],
+            *[("schema:accessibilityFeature", f) for f in features],
+            ("schema:accessibilityHazard", "none"),
+            ("schema:accessibilitySummary", accessibility_summary(facts))]
+
+
+def accessibility_summary(facts: BookFacts) -> str:
+    parts = ["Reflowable text with headings, a table of contents and a reading order."]
+    if facts.math:
+        parts.append(f"{facts.math} math expressions in MathML, each with its TeX source as alttext "
+                     "and annotation.")
+    if facts.images:
+        missing = facts.images - facts.images_with_alt
+        text = "all with alternative text" if not missing else f"{missing} without alternative text"
+        parts.append(f"{facts.images} images ({facts.diagrams} diagrams whose alternative text is "
+                     f"their Mermaid source), {text}.")
+    parts.append("No sound, flashing or animation.")
+    return " ".join(parts)
+
+
+# -- chapters -----------------------------------------------------------------------------
+
+def make_chapters(book, articles, assets, diagnostics) -> list[Chapter]:
+    """Each article's XHTML document; pandoc runs for several articles at once."""
+    with ThreadPoolExecutor(max_workers=PANDOC_JOBS) as pool:
+        fragments = list(pool.map(lambda a: article_html(a, assets.url, id_prefix(a)), articles))
+    chapters = []
+    for index, (article, fragment) in enumerate(zip(articles, fragments), start=1):
+        root = render_document("epub/chapter.xhtml.j2", book=book, article=article,
+                               attribution=attribution(book, article))
+        slot = root.find(".//x:div[@class='chapter-body']", namespaces=X)
+        copy_children(chapter_html(fragment, article, diagnostics), slot)
+        chapters.append(Chapter(article, f"chapter-{index:03d}.xhtml", root, set(root.xpath("//@id"))))
+    return chapters
+
+
+def id_prefix(article) -> str:
+    return f"{article.slug}--"
+
+
+def chapter_html(fragment: str, article, diagnostics):
+    """htmlrender's fragment, parsed, with the EPUB-only changes made."""
+    html = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
+    for fix in HTML_FIXES:
+        fix(html)
+    remote_images(html, article, diagnostics)
+    return html
+
+
+def epub_footnotes(html) -> None:
+    """pandoc's endnote list becomes one <aside epub:type="footnote"> per note (readers pop
+    them up), numbered at the start; note references get epub:type="noteref"."""
+    for ref in html.xpath('//a[contains(@class, "footnote-ref")]'):
+        ref.set(PENDING_EPUB_TYPE, "noteref")
+    for section in html.xpath('//section[contains(@class, "footnotes")]'):
+        section.set(PENDING_EPUB_TYPE, "footnotes")
+        for rule in section.findall("hr"):
+            section.remove(rule)
+        for ol in section.findall("ol"):
+            notes = [footnote_aside(li, n) for n, li in enumerate(ol.findall("li"), start=1)]
+            replace_with(ol, [footnotes_title(), *notes])
+
+
+def footnotes_title():
+    title = lxml.html.Element("p", {"class": "footnotes-title"})
+    title.text, title.tail = "脚注", "\n"
+    return title
+
+
+def footnote_aside(li, number: int):
+    aside = lxml.html.Element("aside", {"id": li.get("id", ""), "class": "footnote", "role": "doc-footnote"})
+    aside.set(PENDING_EPUB_TYPE, "footnote")
+    back = li.xpath('.//a[contains(@class, "footnote-back")]')
+    target = back[0].get("href", "") if back else ""
+    for link in back:
+        remove_keeping_tail(link)
+    aside.extend(list(li))
+    aside.text = li.text
+    mark = lxml.html.Element("a", {"class": "footnote-number", "role": "doc-backlink", "href": target}) \
+        if target else lxml.html.Element("span", {"class": "footnote-number"})
+    mark.text = f"{number}"
+    first = aside[0] if len(aside) and aside[0].tag == "p" else aside
+    mark.tail = " " + (first.text or "")
+    first.text = None
+    first.insert(0, mark)
+    aside.tail = "\n"
+    return aside
+
+
+def open_details(html) -> None:
+    """Readers cannot always open a <details>; in the book its content is shown."""
+    for details in html.iter("details"):
+        details.set("open", "open")
+
+
+def math_alttext(html) -> None:
+    """The TeX source, already kept as annotation by pandoc, also as <math alttext>."""
+    for math in html.iter("math"):
+        tex = math.xpath('.//annotation[@encoding="application/x-tex"]/text()')
+        if tex:
+            math.set("alttext", " ".join(tex[0].split()))
+
+
+def drop_source_lines(html) -> None:
+    """The source line numbers the filters keep for diagnostics mean nothing to a reader."""
+    for elem in html.xpath("//*[@data-line]"):
+        del elem.attrib["data-line"]
+
+
+def image_alt(html) -> None:
+    """<img> requires alt in XHTML; an image without a description gets an empty one."""
+    for img in html.iter("img"):
+        if img.get("alt") is None:
+            img.set("alt", "")
+
+
+def task_checkboxes(html) -> None:
+    """A task list's checkboxes as the characters pandoc reads them as (☒ done, ☐ open):
+    a reader cannot keep a ticked box, and not every reader draws form controls."""
+    for box in html.xpath('//input[@type="checkbox"]'):
+        done = box.get("checked") is not None
+        mark = lxml.html.Element("span", {"class": "task-box done" if done else "task-box"})
+        mark.text = "☒" if done else "☐"
+        mark.tail = " " + (box.tail or "")
+        box.getparent().replace(box, mark)
+        item = mark.getparent().getparent() if mark.getparent().tag == "label" else mark.getparent()
+        if item.getparent() is not None:
+            item.getparent().set("class", "task-list")
+
+
+GLOBAL_ATTRIBUTES = frozenset({
+    "id", "class", "style", "title", "lang", "dir", "hidden", "role", "tabindex", "accesskey",
+    "translate", "spellcheck", "contenteditable", "draggable", "xml:lang", "xmlns"})
+ELEMENT_ATTRIBUTES = {
+    "a": {"href", "hreflang", "rel", "type", "target", "download"},
+    "img": {"src", "alt", "width", "height", "srcset", "sizes", "usemap", "ismap"},
+    "ol": {"start", "reversed", "type"}, "li": {"value"},
+    "td": {"colspan", "rowspan", "headers"}, "th": {"colspan", "rowspan", "headers", "scope", "abbr"},
+    "col": {"span"}, "colgroup": {"span"}, "details": {"open"}, "time": {"datetime"},
+    "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
+    "data": {"value"}, "abbr": set(), "bdo": set(),
+}
+CHECKED_ELEMENTS = frozenset({
+    "span", "div", "p", "section", "figure", "figcaption", "pre", "code", "h1", "h2", "h3", "h4",
+    "h5", "h6", "ul", "ol", "li", "blockquote", "table", "thead", "tbody", "tr", "td", "th", "col",
+    "colgroup", "a", "img", "em", "strong", "del", "ins", "sup", "sub", "aside", "details", "summary",
+    "q", "mark", "u", "s", "small", "cite", "kbd", "samp", "var", "abbr", "time", "hr", "br"})
+
+
+def attribute_hygiene(html) -> None:
+    """pandoc writes a Span's or Div's attributes as they are; an HTML attribute that is not
+    valid on that element (a placeholder's `src` on a span) is kept as data-* instead."""
+    for elem in html.iter(*CHECKED_ELEMENTS):
+        allowed = ELEMENT_ATTRIBUTES.get(elem.tag, set())
+        for name in list(elem.attrib):
+            if name.startswith(("data-", "aria-", "{")) or name in GLOBAL_ATTRIBUTES or name in allowed:
+                continue
+            value = elem.attrib.pop(name)
+            elem.set(f"data-{re.sub(r'[^a-z0-9-]', '-', name.lower())}", value)
+
+
+HTML_FIXES = (drop_source_lines, epub_footnotes, open_details, math_alttext, image_alt, task_checkboxes,
+              attribute_hygiene)
+
+
+def remote_images(html, article, diagnostics) -> None:
+    """EPUB readers may not fetch images from the network: a remote image is a link."""
+    for img in list(html.iter("img")):
+        src = img.get("src", "")
+        if not re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+            continue
+        link = lxml.html.Element("a", {"class": "image-remote", "href": src})
+        link.text = img.get("alt") or src
+        link.tail = img.tail
+        img.getparent().replace(img, link)
+        diagnostics.warning(Code.EPUB_REMOTE_IMAGE, f"image {src} is not in the EPUB (no network at "
+                            "build time); shown as a link", article.label, source_line(article, src))
+
+
+def source_line(article, needle: str) -> int | None:
+    """The source line of the first body line containing `needle` (for a diagnostic)."""
+    for index, line in enumerate(article.body.split("\n")):
+        if needle in line:
+            return article.body_lines[index] if index < len(article.body_lines) else None
+    return None
+
+
+def replace_with(elem, replacements: list) -> None:
+    parent = elem.getparent()
+    position = parent.index(elem)
+    for offset, item in enumerate(replacements):
+        parent.insert(position + offset, item)
+    parent.remove(elem)
+
+
+def remove_keeping_tail(elem) -> None:
+    parent = elem.getparent()
+    previous = elem.getprevious()
+    if elem.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + elem.tail
+        else:
+            parent.text = (parent.text or "") + elem.tail
+    parent.remove(elem)
+
+
+def copy_children(html, target: etree._Element) -> None:
+    """The HTML tree's children into `target`, as namespaced XHTML (MathML in its namespace,
+    which pandoc declares on each <math>): serialized as XML and parsed back, in C."""
+    html.set("xmlns", XHTML_NS)
+    container = etree.fromstring(etree.tostring(html, encoding="unicode", method="xml"))
+    etree.strip_tags(container, etree.Comment)
+    target.text = container.text if (container.text or "").strip() else None
+    target.extend(list(container))
+    for elem in target.xpath(f"//*[@{PENDING_EPUB_TYPE}]"):
+        elem.set(EPUB_TYPE, elem.attrib.pop(PENDING_EPUB_TYPE))
+
+
+# -- links --------------------------------------------------------------------------------
+
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+ZENN_ARTICLE = r"https?://zenn\.dev/[^/?#]+/articles/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?"
+RELATIVE_ARTICLE = r"(?:\./|\.\./|/articles/|\.\./articles/)?([^/?#:]+?)(?:\.md)?/?(?:#(.*))?"
+
+
+def resolve_links(chapters: list[Chapter], book, diagnostics) -> None:
+    """Every <a href> of every chapter: kept, pointed at another chapter's file, or, when it
+    leads nowhere inside the book and is not a URL, turned into text (with a warning)."""
+    id_files = {i: c.file_name for c in chapters for i in c.ids}
+    slug_files = {c.article.slug: c.file_name for c in chapters}
+    patterns = article_patterns(book)
+    for chapter in chapters:
+        for link in chapter.root.xpath("//x:a[@href]", namespaces=X):
+            href = link.get("href")
+            target = resolve_href(href, chapter, id_files, slug_files, patterns)
+            if target is None:
+                unlink(link)
+                written = href.replace(f"#{id_prefix(chapter.article)}", "#", 1)   # as in the source
+                line = source_line(chapter.article, f"({written}")
+                diagnostics.warning(Code.EPUB_LINK, f"link to {written!r} leads nowhere in the book; "
+                                    "kept as text", chapter.article.label, line)
+            elif target != href:
+                link.set("href", target)
+
+
+def article_patterns(book) -> list[re.Pattern]:
+    """URLs that name an article of the book: the book's own source_url (else any Zenn
+    article URL, when the book does not say whose articles these are), and relative ones."""
+    if book.source_url and "{slug}" in book.source_url:
+        head, tail = (re.escape(p) for p in book.source_url.split("{slug}", 1))
+        absolute = re.compile(f"^{head}([^/?#]+){tail}/?(?:#(.*))?$")
+    else:
+        absolute = re.compile(f"^{ZENN_ARTICLE}$")
+    return [absolute, re.compile(f"^{RELATIVE_ARTICLE}$")]
+
+
+def resolve_href(href: str, chapter: Chapter, id_files: dict, slug_files: dict, patterns) -> str | None:
+    if href.startswith("#"):
+        target = unquote(href[1:])
+        if target in chapter.ids:
+            return href
+        return f"{id_files[target]}#{target}" if target in id_files else None
+    for pattern in patterns:
+        match = pattern.match(href)
+        if match and match.group(1) in slug_files:
+            return chapter_href(match.group(1), match.group(2), slug_files, id_files)
+    return href if SCHEME.match(href) else None
+
+
+def chapter_href(slug: str, fragment: str | None, slug_files: dict, id_files: dict) -> str:
+    target = f"{slug}--{unquote(fragment)}" if fragment else ""
+    if target and id_files.get(target) == slug_files[slug]:
+        return f"{slug_files[slug]}#{target}"
+    return slug_files[slug]
+
+
+def unlink(link: etree._Element) -> None:
+    """An <a> that leads nowhere becomes a <span> with its text (the target kept as data)."""
+    href = link.attrib.pop("href")
+    link.tag = f"{{{XHTML_NS}}}span"
+    link.set("class", " ".join(filter(None, [link.get("class"), "link-unresolved"])))
+    link.set("data-href", href)
+    for name in ("role", "rel", "hreflang", "type", "target", "download"):
+        link.attrib.pop(name, None)
+
+
+# -- assets -------------------------------------------------------------------------------
+
+CORE_IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+                    ".jpeg": "image/jpeg", ".gif": "image/gif"}
+
+
+class EpubAssets:
+    """Files the chapters reference (images, diagrams), each stored once, named by content
+    hash. SVG is cleaned for EPUB; other image types are converted to PNG. Thread-safe (the
+    chapters are rendered in parallel); added to the book sorted by name, so the manifest's
+    order does not depend on which thread came first."""
+
+    def __init__(self):
+        self.names: dict[Path, str] = {}
+        self.files: dict[str, bytes] = {}
+        self.lock = threading.Lock()
+
+    def url(self, path: Path) -> str:
+        path = Path(path).resolve()
+        with self.lock:
+            if path not in self.names:
+                data, suffix = epub_image(path.read_bytes(), path.suffix.lower())
+                self.names[path] = self.add(data, suffix)
+            return self.names[path]
+
+    def add(self, data: bytes, suffix: str, folder: str = "assets") -> str:
+        name = f"{folder}/{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+        self.files[name] = data
+        return name
+
+    def add_to(self, ebook: epub.EpubBook) -> None:
+        for name in sorted(self.files):
+            suffix = Path(name).suffix
+            ebook.add_item(epub.EpubItem(uid=name.replace("/", "-").replace(".", "-"), file_name=name,
+                                         media_type=CORE_IMAGE_TYPES.get(suffix) or FONT_TYPES[suffix],
+                                         content=self.files[name]))
+
+
+def epub_image(data: bytes, suffix: str) -> tuple[bytes, str]:
+    """An image as EPUB carries it: SVG cleaned, core types as they are, others as PNG."""
+    if suffix == ".svg":
+        return clean_svg(data), ".svg"
+    if suffix in CORE_IMAGE_TYPES:
+        return data, suffix
+    from PIL import Image
+    with Image.open(io.BytesIO(data)) as image:
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+    return out.getvalue(), ".png"
+
+
+# -- SVG for EPUB -------------------------------------------------------------------------
+# EPUBCheck validates SVG against SVG 1.1; Mermaid writes SVG 2 habits: rects without
+# width/height, `name` and `data-*` attributes, ARIA roles SVG 1.1 lacks, width/height on
+# circles, mindmap ids used twice. Attributes an element does not have in SVG 1.1 have no
+# effect on it, so dropping them changes nothing that is drawn.
+
+CORE = {"id", "class", "style", "{http://www.w3.org/XML/1998/namespace}space",
+        "{http://www.w3.org/XML/1998/namespace}lang", "requiredFeatures", "requiredExtensions",
+        "systemLanguage", "focusable"}
+PAINT = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-dasharray", "stroke-dashoffset",
+         "stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-opacity", "stroke-width",
+         "color", "color-interpolation", "color-rendering", "opacity", "display", "visibility",
+         "image-rendering", "shape-rendering", "text-rendering", "pointer-events", "cursor",
+         "clip-path", "clip-rule", "mask", "filter"}
+MARKERS = {"marker-start", "marker-mid", "marker-end"}
+TEXT = {"font-family", "font-size", "font-size-adjust", "font-stretch", "font-style", "font-variant",
+        "font-weight", "text-anchor", "dominant-baseline", "alignment-baseline", "baseline-shift",
+        "letter-spacing", "word-spacing", "direction", "unicode-bidi", "writing-mode",
+        "glyph-orientation-horizontal", "glyph-orientation-vertical", "kerning", "text-decoration"}
+CONTAINER = PAINT | MARKERS | TEXT | {"overflow", "clip", "stop-color", "stop-opacity", "flood-color",
+                                     "flood-opacity", "lighting-color", "color-interpolation-filters",
+                                     "enable-background"}
+HREF = f"{{{XLINK_NS}}}href"
+SHAPE = CORE | PAINT | {"transform"}
+SVG_ATTRIBUTES = {
+    "svg": CORE | CONTAINER | {"x", "y", "width", "height", "viewBox", "preserveAspectRatio", "version",
+                               "baseProfile", "role", "aria-label", "aria-labelledby"},
+    "g": CORE | CONTAINER | {"transform"},
+    "defs": CORE | CONTAINER | {"transform"},
+    "a": CORE | CONTAINER | {"transform", HREF, "target"},
+    "switch": CORE | CONTAINER | {"transform"},
+    "symbol": CORE | CONTAINER | {"viewBox", "preserveAspectRatio"},
+    "marker": CORE | CONTAINER | {"viewBox", "preserveAspectRatio", "refX", "refY", "markerUnits",
+                                  "markerWidth", "markerHeight", "orient"},
+    "clipPath": CORE | CONTAINER | {"transform", "clipPathUnits"},
+    "mask": CORE | CONTAINER | {"maskUnits", "maskContentUnits", "x", "y", "width", "height"},
+    "pattern": CORE | CONTAINER | {"patternUnits", "patternContentUnits", "patternTransform", "x", "y",
+                                   "width", "height", "viewBox", "preserveAspectRatio", HREF},
+    "use": SHAPE | TEXT | {"x", "y", "width", "height", HREF},
+    "image": SHAPE | {"x", "y", "width", "height", "preserveAspectRatio", HREF},
+    "path": SHAPE | MARKERS | {"d", "pathLength"},
+    "line": SHAPE | MARKERS | {"x1", "y1", "x2", "y2"},
+    "polyline": SHAPE | MARKERS | {"points"},
+    "polygon": SHAPE | MARKERS | {"points"},
+    "rect": SHAPE | {"x", "y", "width", "height", "rx", "ry"},
+    "circle": SHAPE | {"cx", "cy", "r"},
+    "ellipse": SHAPE | {"cx", "cy", "rx", "ry"},
+    "text": SHAPE | TEXT | {"x", "y", "dx", "dy", "rotate", "textLength", "lengthAdjust"},
+    "tspan": CORE | PAINT | TEXT | {"x", "y", "dx", "dy", "rotate", "textLength", "lengthAdjust"},
+    "textPath": CORE | PAINT | TEXT | {HREF, "method", "spacing", "startOffset", "textLength", "lengthAdjust"},
+    "linearGradient": CORE | CONTAINER | {"gradientUnits", "gradientTransform", "x1", "y1", "x2", "y2",
+                                          "spreadMethod", HREF},
+    "radialGradient": CORE | CONTAINER | {"gradientUnits", "gradientTransform", "cx", "cy", "r", "fx", "fy",
+                                          "spreadMethod", HREF},
+    "stop": CORE | CONTAINER | {"offset"},
+    "title": CORE, "desc": CORE, "style": {"id", "type", "media", "title"},
+}
+SVG_REQUIRED = {"rect": {"width": "0", "height": "0"}, "circle": {"r": "0"},
+                "ellipse": {"rx": "0", "ry": "0"}, "path": {"d": "M0 0"},
+                "polyline": {"points": "0 0"}, "polygon": {"points": "0 0"},
+                "image": {"width": "0", "height": "0"}, "stop": {"offset": "0"}}
+NO_ANIMATION = "\n*{animation:none!important;transition:none!important}\n"
+
+
+def clean_svg(data: bytes) -> bytes:
+    """An SVG that EPUBCheck's SVG 1.1 schema accepts and that draws the same, unanimated."""
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    seen: set[str] = set()
+    for elem in root.iter(f"{{{SVG_NS}}}*"):
+        name = etree.QName(elem).localname
+        svg_href(elem)
+        clean_svg_attributes(elem, SVG_ATTRIBUTES.get(name))
+        for attribute, default in SVG_REQUIRED.get(name, {}).items():
+            if elem.get(attribute) is None:
+                elem.set(attribute, default)
+        unique_id(elem, seen)
+    root.set("role", "img")
+    still(root)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def svg_href(elem: etree._Element) -> None:
+    """SVG 2's plain href is xlink:href in SVG 1.1."""
+    if "href" in elem.attrib:
+        elem.set(HREF, elem.attrib.pop("href"))
+
+
+SVG_KEYWORDS = {
+    "font-weight": {"normal", "bold", "bolder", "lighter", "inherit", *(f"{n}00" for n in range(1, 10))},
+    "font-style": {"normal", "italic", "oblique", "inherit"},
+    "text-anchor": {"start", "middle", "end", "inherit"},
+    "fill-rule": {"nonzero", "evenodd", "inherit"}, "clip-rule": {"nonzero", "evenodd", "inherit"},
+    "stroke-linecap": {"butt", "round", "square", "inherit"},
+    "stroke-linejoin": {"miter", "round", "bevel", "inherit"},
+    "visibility": {"visible", "hidden", "collapse", "inherit"},
+}
+
+
+def clean_svg_attributes(elem: etree._Element, allowed: set[str] | None) -> None:
+    """Drop what SVG 1.1 does not have on this element, and values a renderer ignores
+    anyway (empty, or not one of an attribute's keywords)."""
+    for name in list(elem.attrib):
+        value = elem.attrib[name].strip()
+        keywords = SVG_KEYWORDS.get(name)
+        if (allowed is not None and name not in allowed) or not value or (keywords and value not in keywords):
+            del elem.attrib[name]
+
+
+def unique_id(elem: etree._Element, seen: set[str]) -> None:
+    ident = elem.get("id")
+    if ident is None:
+        return
+    if ident in seen:
+        del elem.attrib["id"]
+    seen.add(ident)
+
+
+def still(root: etree._Element) -> None:
+    """No animation: the accessibility metadata says so (no motion hazard)."""
+    style = root.find(f"{{{SVG_NS}}}style")
+    if style is None:
+        style = etree.Element(f"{{{SVG_NS}}}style")
+        root.insert(0, style)
+    style.text = (style.text or "") + NO_ANIMATION
+
+
+# -- style and fonts ----------------------------------------------------------------------
+
+FONT_TYPES = {".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2"}
+
+
+def wants_fonts(book, embed_fonts: bool | None) -> bool:
+    """Fonts are not embedded unless asked: the argument, else book.yaml's `epub.embed_fonts`."""
+    if embed_fonts is not None:
+        return embed_fonts
+    return bool(getattr(getattr(book, "epub", None), "embed_fonts", False))
+
+
+def stylesheet(documents: list[XhtmlDocument], assets: EpubAssets, embed: bool) -> epub.EpubItem:
+    css = template_path("epub/book.css").read_text(encoding="utf-8")
+    if embed:
+        css = font_faces("".join(t for d in documents for t in d.root.itertext()), assets) + css
+    return epub.EpubItem(uid="style", file_name=CSS_HREF, media_type="text/css", content=css.encode("utf-8"))
+
+
+EMBEDDED_FONTS = (("ZennbookSans", "Noto Sans CJK JP", "normal"),
+                  ("ZennbookSans", "Noto Sans CJK JP:style=Bold", "bold"),
+                  ("ZennbookMono", "Noto Sans Mono CJK JP", "normal"))
+
+
+def font_faces(text: str, assets: EpubAssets) -> str:
+    """@font-face rules for subsets (only the characters of `text`, every document's text) of
+    the system's Noto CJK fonts, which the stylesheet then names first."""
+    from .cover import font_file
+    rules = []
+    for family, pattern, weight in EMBEDDED_FONTS:
+        found = font_file(pattern)
+        if found is None:
+            continue
+        name = assets.add(subset_font(found[0], found[1], text), ".otf", folder=FONT_DIR)
+        rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+                     f'src: url("../{name}"); }}\n')
+    return "".join(rules)
+
+
+def subset_font(path: str, index: int, text: str) -> bytes:
+    """An OpenType subset of one font of `path` (a .ttc holds several) with the glyphs of `text`."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    font = TTFont(path, fontNumber=index, lazy=False)
+    options = subset.Options()           # fontTools' default OpenType features (horizontal text)
+    options.name_IDs = ["*"]             # keep the copyright and license names (SIL OFL)
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text + "".join(chr(c) for c in range(0x20, 0x7F)))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out, reorderTables=True)
+    return out.getvalue()
+
+
+# -- the zip ------------------------------------------------------------------------------
+
 def repack_reproducibly(path: Path, when: dt.datetime) -> None:
     """Same sources, same bytes: fixed timestamps and order in the zip (mimetype first, stored)."""
     stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
     with zipfile.ZipFile(path) as source:
         entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    entries.sort(key=lambda entry: (entry[0] != "mimetype", entry[0] != "META-INF/container.xml", entry[0]))
     temporary = path.with_suffix(".repack")
     with zipfile.ZipFile(temporary, "w") as target:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            target.writestr(info, data)
+            info.create_system = 3
+            target.writestr(info, data, compresslevel=9 if name != "mimetype" else None)
     temporary.replace(path)
