@@ -203,7 +203,8 @@ STATE_FILE = ".zennbook-state.json"
 
 def output_key(book: Book, articles: list[Article], fmt: str, context: BuildContext) -> str:
     """Everything an output is made from; equal keys mean equal outputs (up to the build time)."""
-    return sha256(code_fingerprint(), repr(book), fmt, context.date,
+    when = str(context.epoch) if "SOURCE_DATE_EPOCH" in os.environ else context.date
+    return sha256(code_fingerprint(), repr(book), fmt, when,
                   *[a.cache_key or doc_to_json(a.doc) for a in articles])
 
 

@@ -31,8 +31,9 @@ from .diagnostics import Diagnostics, Level
 
 LEFTOVER_MARKUP = (":::", "@[", "$$", "![[")
 MIN_RUN_CHARS = 2
-# Not body text: emoji are images in the PDF; ↪ is the PDF's code continuation mark.
-INVISIBLE_IN_PDF = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u21AA\u20E3]")
+# Not body text: emoji are images in the PDF; ↪ is the PDF's code continuation mark;
+# variation selectors are added by pandoc after some arrows.
+INVISIBLE_IN_PDF = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0E\uFE0F\u200D\u21AA\u20E3]")
 WHITESPACE = re.compile(r"\s+")
 
 

@@ -22,3 +22,9 @@ def test_unreferenced_definition_is_kept_at_the_end():
     assert "誰も参照しない注" in out.text
     assert "[^x]:" not in out.text
     assert any(d.code == Code.ZENN_UNUSED_FOOTNOTE and d.line == 3 for d in out.diagnostics)
+
+
+def test_display_math_under_a_text_line_is_text_with_a_warning():
+    out = run("段落の行\n$$\nx^2\n$$\n")
+    assert "$$" in out.text
+    assert [(d.code, d.line) for d in out.diagnostics] == [(Code.MATH_INVALID, 2), (Code.MATH_INVALID, 4)]
