@@ -43,6 +43,11 @@ class PdfOptions:
 
 
 @dataclass(frozen=True)
+class EpubOptions:
+    embed_fonts: bool = False          # readers have Japanese fonts; embedding a subset is opt-in
+
+
+@dataclass(frozen=True)
 class Book:
     title: str
     slug: str
@@ -56,6 +61,7 @@ class Book:
     version: str = "0.0.0"
     source_url: str = ""               # pattern with {slug}, for per-article attribution
     pdf: PdfOptions = field(default_factory=PdfOptions)
+    epub: EpubOptions = field(default_factory=EpubOptions)
     silence: frozenset[str] = frozenset()
     cards: dict = field(default_factory=dict)
     config_path: Path | None = None
@@ -73,8 +79,9 @@ class Book:
 BOOK_KEYS = {
     "title": str, "subtitle": str, "author": str, "language": str, "version": str,
     "slug": str, "source_url": str, "articles": str, "root": str, "license": dict,
-    "parts": list, "chapters": list, "pdf": dict, "silence": list, "cards": str,
+    "parts": list, "chapters": list, "pdf": dict, "epub": dict, "silence": list, "cards": str,
 }
+EPUB_KEYS = {"embed_fonts": bool}
 LICENSE_KEYS = {"id": str, "url": str, "holder": str, "year": (str, int), "notice": str,
                 "terms": list, "short": str}
 LICENSE_REQUIRED = ("id", "url", "holder", "notice", "short")
@@ -302,6 +309,7 @@ def book_from_data(data: dict, path: Path | None, articles_dir: Path,
         subtitle=good.get("subtitle", ""), author=good.get("author", ""), language=language,
         version=str(good.get("version", "0.0.0")), source_url=good.get("source_url", ""),
         pdf=parse_pdf(good.get("pdf", {}), where, diagnostics),
+        epub=EpubOptions(**check_keys(good.get("epub", {}), EPUB_KEYS, where, "epub.", diagnostics)),
         silence=frozenset(str(s) for s in good.get("silence", [])),
         cards=load_cards(base / good["cards"], diagnostics) if "cards" in good else {},
         config_path=path)

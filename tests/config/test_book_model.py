@@ -127,3 +127,14 @@ def test_zenn_book_numbered_files_without_chapters(tmp_path):
     config = write(folder / "config.yaml", "title: B\nsummary: s\npublished: true\nprice: 0\n")
     book = load_book(config, require_license=False)
     assert book.chapter_slugs == ["1.intro", "2.setup", "10.end"]
+
+
+def test_epub_options(tmp_path):
+    article(tmp_path / "articles", "a-first")
+    book_file = write(tmp_path / "book.yaml", "title: X\nepub: {embed_fonts: true}\n" + LICENSE)
+    assert load_book(book_file).epub.embed_fonts is True
+    bad = write(tmp_path / "bad.yaml", "title: X\nepub: {fonts: yes}\n" + LICENSE)
+    diagnostics = Diagnostics()
+    with pytest.raises(ConfigError):
+        load_book(bad, diagnostics=diagnostics)
+    assert "'epub.fonts': unknown key" in messages(diagnostics)
