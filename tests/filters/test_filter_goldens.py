@@ -48,10 +48,20 @@ def render(source: Path) -> str:
                             article_dir=source.parent, root_dir=source.parent,
                             cards=extra.get("cards", {}))
     doc = apply_filters(markdown_to_doc(text, label), context, chain)
+    doc.walk(lambda elem, _doc: hide_case_folder(elem, source.parent))
     native = run_pandoc(doc_to_json(doc), ["-f", "json", "-t", "native", "--columns=100"], label)
     notes = "".join(f"{d}\n" for d in diagnostics.items)
     out = native + ("-- diagnostics --\n" + notes if notes else "")
     return out.replace(str(source.parent), "<case-folder>")
+
+
+def hide_case_folder(elem, folder: Path) -> None:
+    """Absolute paths differ between checkouts; pandoc wraps native output by width, so the
+    folder is replaced before pandoc prints, not after."""
+    attributes = getattr(elem, "attributes", None)
+    for name, value in (attributes or {}).items():
+        if str(folder) in value:
+            attributes[name] = value.replace(str(folder), "<case-folder>")
 
 
 @pytest.mark.parametrize("source", case_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
