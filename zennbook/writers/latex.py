@@ -1,7 +1,15 @@
-"""The print PDF: per-article LaTeX from pandoc, a Jinja2 book template, LuaLaTeX.
+"""The print PDF: a render pass per article, pandoc to LaTeX, a Jinja2 book template, LuaLaTeX.
+
+    article AST -> render pass (panflute) -> pandoc -> chapters/<slug>.tex
+    book.tex.j2 + zennbook.sty -> lualatex (until the TOC settles) -> log -> layout report
 
 LaTeX runs without shell escape and with paranoid file access (openin_any=p,
-openout_any=p): it can read only what we copied into its build folder.
+openout_any=p): it can read only what we copied into its build folder. Article text reaches
+LaTeX escaped by pandoc, as verbatim code, or as math that `unsafe_math` let through.
+
+Every block the render pass can place is preceded by a `%zb:line=N` comment (N: the
+article's source line), and book.tex marks each chapter with `%zb:article=SLUG`; the log
+scanner maps a line of the LaTeX log back to the article and its source line that way.
 """
 from __future__ import annotations
 
@@ -10,6 +18,8 @@ import os
 import re
 import shutil
 import subprocess
+import time
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,18 +36,54 @@ from .templating import latex_environment, template_path
 LUALATEX_TIMEOUT_S = 1800
 MAX_PASSES = 4
 PAPER_OPTIONS = {"b5": "b5j", "a5": "a5", "a4": "a4"}
+# jlreq's text width for each paper at 10pt (measured: \the\textwidth), for table layout.
+TEXT_WIDTH_PT = {"b5": 380.0, "a5": 310.0, "a4": 440.0}
+OVERFULL_LIMIT_PT = 1.0
+PX_PT = 0.75            # pandoc reads a bare image width as CSS pixels, 96 per inch
 LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
                   "%": r"\%", "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 VERBATIM_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}"}
-# Control sequences that could read or write files or run code if they reached LaTeX from
-# an article's math. Math containing any of them is printed as source instead.
+
+# Control sequences that could read or write files, run code, load fonts, change how TeX
+# reads the rest of the book, or loop forever, if they reached LaTeX from an article's
+# math. Math using any of them is printed as source. Stems catch whole families
+# (\openin, \immediate\write18, \catcode, \ExplSyntaxOn, \pdfextension, ...).
 UNSAFE_MATH = re.compile(
-    r"\\(input|include|InputIfFileExists|openin|openout|read|readline|write|immediate|"
-    r"catcode|csname|expandafter|directlua|luaexec|latelua|luadirect|luacode|scantokens|"
-    r"special|pdfliteral|usepackage|RequirePackage|documentclass|lowercase|uppercase|"
-    r"string|detokenize|jobname|endinput|def|gdef|edef|xdef|let|newcommand|renewcommand|"
-    r"closein|closeout|outer|everypar|everymath|everydisplay|output|shipout|begingroup|"
-    r"endgroup|global|afterassignment|aftergroup|relax|verb|url|href|includegraphics)(?![A-Za-z])")
+    r"\\(?:[A-Za-z]*(?:input|Input|include|file|File|write|open|read|lua|Lua|catcode|lccode|"
+    r"uccode|sfcode|mathcode|delcode|csname|expand|scan|special|literal|ackage|documentclass|"
+    r"string|tokenize|jobname|command|Command|Syntax|every|output|shipout|verb|Verb|listing|"
+    r"graphics|hyper|immediate|close|after|global|lowercase|uppercase|mode|dump|makeat|pdf|"
+    r"toks|font|Font|tracing|linechar|escapechar|imageresource|boxresource|Hook|Declare|"
+    r"environment|errmessage|errhelp|insert|vadjust)[A-Za-z]*"
+    r"|[A-Za-z]*def|let|futurelet|par|end(?!\s*\{)|url|href|loop|repeat|iterate|else|fi|unless|show[A-Za-z]*"
+    r"|if(?!f(?![A-Za-z]))[A-Za-z]*|new(?!line)[A-Za-z]*|renew[A-Za-z]*|provide[A-Za-z]*|At[A-Z][A-Za-z]*"
+    r")(?![A-Za-z])")
+# Environments a formula may open (KaTeX's list, as LaTeX knows them).
+MATH_ENVIRONMENTS = frozenset(
+    "matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix matrix* pmatrix* bmatrix* "
+    "Bmatrix* vmatrix* Vmatrix* cases dcases rcases drcases aligned alignedat gathered split "
+    "array darray subarray CD align align* gather gather* alignat alignat* equation equation* "
+    "multline multline*".split())
+# KaTeX accepts these at the top of display math; inside \[ \] LaTeX needs the inner forms.
+TOP_LEVEL_ENVIRONMENTS = {"align": "aligned", "align*": "aligned", "gather": "gathered",
+                          "gather*": "gathered", "alignat": "alignedat", "alignat*": "alignedat",
+                          "multline": "gathered", "multline*": "gathered", "darray": "array",
+                          "equation": "", "equation*": ""}
+MATH_COMMAND = re.compile(r"\\([^\W\d_]+)")
+MATH_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}")
+MATH_TAG = re.compile(r"\\tag\*?\s*\{([^{}]*)\}")
+MATH_LABEL = re.compile(r"\\label\s*\{[^{}]*\}")
+# Zenn fence names that are not skylighting's own names.
+CODE_ALIASES = {
+    "js": "javascript", "mjs": "javascript", "cjs": "javascript", "jsx": "javascriptreact",
+    "ts": "typescript", "tsx": "typescript", "sh": "bash", "shell": "bash", "console": "bash",
+    "shellsession": "bash", "py": "python", "python3": "python", "rb": "ruby", "rs": "rust",
+    "yml": "yaml", "jl": "julia", "ex": "elixir", "exs": "elixir", "md": "markdown",
+    "tex": "latex", "hs": "haskell", "kt": "kotlin", "c++": "cpp", "golang": "go",
+    "ps1": "powershell", "jsonc": "json", "json5": "json", "proto": "protobuf", "tf": "terraform",
+    "ml": "ocaml", "clj": "clojure", "erl": "erlang", "htm": "html", "docker": "dockerfile",
+    "csharp": "cs", "objc": "objectivec", "vim": "default",
+}
 
 
 class LatexError(RuntimeError):
@@ -50,6 +96,30 @@ def tex_escape(text) -> str:
 
 def verbatim_escape(text: str) -> str:
     return "".join(VERBATIM_SPECIALS.get(ch, ch) for ch in text)
+
+
+def url_latex(url: str) -> str:
+    """A URL typeset as escaped text with break points: it can never run anything."""
+    return tex_escape(url).replace("/", "/\\allowbreak{}")
+
+
+def breakable_code(text: str) -> str:
+    """Inline code escaped, with \\zbbreak after punctuation and inside very long words.
+    Never after '-': a line ending in '-' reads as a hyphenated word."""
+    out = []
+    for token in re.findall(r"[A-Za-z0-9]{1,12}|.", text, flags=re.S):
+        out.append(tex_escape(token))
+        if token in "/._=,:;&?)]}>|@" or len(token) == 12:
+            out.append(r"\zbbreak{}")
+    return "".join(out)
+
+
+def breakable_text(text: str) -> str:
+    """Text escaped for LaTeX, with places to wrap inside long Latin runs (paths, code)."""
+    out = []
+    for index, part in enumerate(re.split(r"([\x21-\x7e]{10,})", text)):
+        out.append(breakable_code(part) if index % 2 else tex_escape(part))
+    return "".join(out)
 
 
 @dataclass
@@ -89,26 +159,129 @@ def highlight_languages() -> frozenset[str]:
     return frozenset(out.split())
 
 
+# -- source lines: where each block of the article came from ---------------------------------
+
+@dataclass
+class SourceLines:
+    """An article's body lines, searched forward for the text of each block in turn."""
+    lines: list[str]
+    numbers: list[int]
+    cursor: int = 0
+
+    @classmethod
+    def of(cls, article) -> "SourceLines":
+        lines = article.body.split("\n")
+        numbers = list(article.body_lines[:len(lines)])
+        numbers += range(len(numbers) + 1, len(lines) + 1)
+        return cls(lines, numbers)
+
+    def seek(self, number: int) -> None:
+        """Move to the body line of source line `number` (a block's own data-line)."""
+        self.cursor = next((i for i, n in enumerate(self.numbers) if n >= number), self.cursor)
+
+    def find(self, text: str) -> int | None:
+        """The source line, at or after the cursor, holding the first words of `text` (or,
+        for text without words, such as a formula, its first characters)."""
+        words = [w[:10] for w in re.findall(r"[^\W_]{3,}", text)[:3]]
+        start = re.sub(r"\s+", "", text)[:12]
+        for probe, squash in [*((w, False) for w in words), (start, True)]:
+            hit = next((i for i in range(self.cursor, len(self.lines)) if probe and
+                        probe in (re.sub(r"\s+", "", self.lines[i]) if squash else self.lines[i])), None)
+            if hit is not None:
+                self.cursor = hit
+                return self.numbers[hit]
+        return None
+
+
+MARKED_BLOCKS = (pf.Para, pf.Plain, pf.Header, pf.CodeBlock, pf.Div, pf.Table, pf.Figure,
+                 pf.BulletList, pf.OrderedList, pf.LineBlock, pf.BlockQuote)
+
+
+def assign_lines(doc: pf.Doc, source: SourceLines) -> dict[int, int]:
+    """The source line of each block that gets a marker (by id), in document order."""
+    lines = {}
+    for elem in marked_blocks(doc.content):
+        given = data_line(elem)
+        if given and given.isdigit():
+            source.seek(int(given))
+            lines[id(elem)] = int(given)
+        elif (found := source.find(probe_text(elem))) is not None:
+            lines[id(elem)] = found
+    return lines
+
+
+def data_line(elem) -> str | None:
+    """A block's own `data-line`, or for a paragraph that of its first image or equation."""
+    if hasattr(elem, "attributes"):
+        return elem.attributes.get("data-line")
+    found = []
+    if isinstance(elem, (pf.Para, pf.Plain)):
+        elem.walk(lambda e, d: found.append(e.attributes["data-line"])
+                  if isinstance(e, (pf.Span, pf.Image)) and "data-line" in e.attributes else None)
+    return found[0] if found else None
+
+
+def probe_text(elem) -> str:
+    """Text to look for in the source: a table's first rows, cell by cell (a table's text
+    stringifies run together); TeX control words last (they are everywhere in math)."""
+    if isinstance(elem, pf.Table):
+        rows = [row for part in (elem.head, *elem.content) for row in part.content][:2]
+        text = " ".join(pf.stringify(cell) for row in rows for cell in row.content)
+    else:
+        text = pf.stringify(elem)
+    return re.sub(r"\\[A-Za-z]+", " ", text) + " " + text
+
+
+def marked_blocks(blocks):
+    """Blocks in document order; into Divs and quotes, not into lists, tables or notes."""
+    for elem in blocks:
+        if isinstance(elem, MARKED_BLOCKS):
+            yield elem
+        if isinstance(elem, (pf.Div, pf.BlockQuote)):
+            yield from marked_blocks(elem.content)
+
+
 # -- the render pass: the book's elements as LaTeX ------------------------------------------
 
-def article_latex(article, assets: LatexAssets, diagnostics: Diagnostics) -> str:
+def article_latex(article, assets: LatexAssets, diagnostics: Diagnostics,
+                  line_pt: float = TEXT_WIDTH_PT["b5"]) -> str:
     doc = copy_doc(article.doc)
     doc.assets, doc.diagnostics, doc.slug, doc.label = assets, diagnostics, article.slug, article.label
+    doc.line_pt = line_pt
+    doc.zb_lines = assign_lines(doc, SourceLines.of(article))
+    doc.zb_tables = table_layouts(doc, line_pt)
     doc = doc.walk(latex_element, doc)
     args = ["--top-level-division=chapter", f"--shift-heading-level-by={heading_shift(doc)}",
             "--wrap=preserve"]
-    return doc_to_format(doc, "latex", args, label=article.label)
+    # -smart: dashes and quotes stay the characters they are (not ---, ``), as Zenn prints them;
+    # the fonts have no TeX ligatures to turn them back.
+    return doc_to_format(doc, "latex-smart", args, label=article.label)
 
 
 def latex_element(elem, doc):
+    result = None
     for kind, render in LATEX_RENDERERS:
         if isinstance(elem, kind):
-            return render(elem, doc)
-    return None
+            result = render(elem, doc)
+            break
+    return with_line_marker(elem, result, doc)
+
+
+def with_line_marker(elem, result, doc):
+    """Put `%zb:line=N` before a block whose source line is known (see `assign_lines`)."""
+    line = doc.zb_lines.get(id(elem))
+    if line is None:
+        return result
+    rendered = [elem] if result is None else result if isinstance(result, list) else [result]
+    return [raw(f"%zb:line={line}"), *rendered]
 
 
 def raw(text: str) -> pf.RawBlock:
     return pf.RawBlock(text, format="latex")
+
+
+def raw_inline(text: str) -> pf.RawInline:
+    return pf.RawInline(text, format="latex")
 
 
 def render_div(elem: pf.Div, doc):
@@ -132,23 +305,25 @@ def render_div(elem: pf.Div, doc):
 def card_latex(elem: pf.Div, doc) -> str:
     url = elem.attributes.get("url", "")
     service = elem.attributes.get("service", "") if "embed" in elem.classes else ""
-    title = elem.attributes.get("title") or service or url
+    title = elem.attributes.get("title", "")     # none known (cards.yaml): the URL alone
     return (f"\\zbcard{{{tex_escape(service)}}}{{{tex_escape(title)}}}"
             f"{{{url_latex(url)}}}{{{doc.assets.qr(url)}}}")
 
 
-def url_latex(url: str) -> str:
-    """A URL typeset as escaped text with break points: it can never run anything."""
-    return tex_escape(url).replace("/", "/\\allowbreak{}")
+# -- code ---------------------------------------------------------------------------------------
+
+def code_language(elem: pf.CodeBlock) -> str:
+    lang = next((c for c in elem.classes if c != "diff"), "").lower()
+    return CODE_ALIASES.get(lang, lang)
 
 
 def render_code(elem: pf.CodeBlock, doc):
     filename = elem.attributes.get("filename")
-    lang = next((c for c in elem.classes if c != "diff"), "")
+    lang = code_language(elem)
     if "diff" in elem.classes:
         block = raw(diff_latex(elem.text))
-    elif lang.lower() in highlight_languages():
-        block = pf.CodeBlock(elem.text, classes=[lang.lower()])
+    elif lang in highlight_languages():
+        block = pf.CodeBlock(elem.text, classes=[lang])
     else:   # no grammar: still our wrapping, framed Verbatim, never plain `verbatim`
         block = raw(plain_code_latex(elem.text))
     if not filename:
@@ -170,31 +345,229 @@ def diff_latex(text: str) -> str:
     return "\\begin{Shaded}\n\\begin{Highlighting}[]\n" + "\n".join(rows) + "\n\\end{Highlighting}\n\\end{Shaded}"
 
 
+def render_inline_code(elem: pf.Code, doc):
+    if in_header(elem):     # pandoc's own form: it also puts the text into the bookmark
+        return None
+    return raw_inline(f"\\zbcode{{{breakable_code(elem.text)}}}")
+
+
+def in_header(elem) -> bool:
+    while elem is not None and not isinstance(elem, pf.Header):
+        elem = elem.parent
+    return elem is not None
+
+
+LONG_LATIN = re.compile(r"[\x21-\x7e]{20,}")
+BREAK_AFTER = re.compile(r"(?<=[/\\(){}\[\]=,._:;&?|])(?=.)")
+
+
+def render_str(elem: pf.Str, doc):
+    """Long Latin runs (paths, TeX shown as text, ...) get places to wrap: LaTeX has none."""
+    if not LONG_LATIN.search(elem.text):
+        return None
+    pieces = []
+    for index, part in enumerate(re.split(r"([\x21-\x7e]{20,})", elem.text)):
+        chunks = BREAK_AFTER.split(part) if index % 2 else [part]
+        for number, chunk in enumerate(c for c in chunks if c):
+            if number:
+                pieces.append(raw_inline("\\zbbreak{}"))
+            pieces.append(pf.Str(chunk))
+    return pieces
+
+
+# -- math ---------------------------------------------------------------------------------------
+
+def unsafe_math(tex: str) -> str | None:
+    """Why `tex` must not reach LaTeX as math (printed as source instead), or None."""
+    if "^^" in tex:
+        return "TeX's ^^ character notation"
+    found = UNSAFE_MATH.search(tex)
+    if found:
+        return found.group(0)
+    for _, name in MATH_ENVIRONMENT.findall(tex):
+        if name.strip() not in MATH_ENVIRONMENTS:
+            return f"environment {{{name}}}"
+    if re.search(r"(?<!\\)(?:\\\\)*[#$]|\\[()\[\]]|\n\s*\n", tex):
+        return "#, $, a math delimiter or a blank line inside the formula"
+    if not braces_balanced(tex):
+        return "unbalanced braces"
+    if top_level(tex, "&"):
+        return "& outside an environment"
+    return None
+
+
+def braces_balanced(tex: str) -> bool:
+    depth = 0
+    for char in re.sub(r"\\[\\{}%]|(?<!\\)%[^\n]*", "", tex):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def top_level(tex: str, token: str) -> bool:
+    """Whether `token` (`&` or `\\\\`) occurs outside every environment and brace group."""
+    depth = 0
+    for part in re.finditer(r"\\begin\s*\{[^{}]*\}|\\end\s*\{[^{}]*\}|\\\\|\\.|[{}&]", tex):
+        text = part.group(0)
+        if text.startswith(("\\begin", "{")):
+            depth += 1
+        elif text.startswith(("\\end", "}")):
+            depth -= 1
+        elif text == token and depth == 0:
+            return True
+    return False
+
+
+def katex_to_latex(tex: str, display: bool) -> str:
+    """What KaTeX accepts and LaTeX reads differently, rewritten to LaTeX's form."""
+    tex = MATH_LABEL.sub("", tex)
+    tex = re.sub(r"(\\[A-Za-z]+)(?=[^\x00-\x7f])", r"\1 ", tex)   # \alpha日本: two tokens in KaTeX
+    if display:
+        for name, inner in TOP_LEVEL_ENVIRONMENTS.items():
+            pattern = r"\\(begin|end)\s*\{" + re.escape(name) + r"\s*\}"
+            tex = re.sub(pattern, lambda m, inner=inner: f"\\{m.group(1)}{{{inner}}}" if inner else "", tex)
+    if top_level(tex, "\\\\"):
+        tex = f"\\begin{{gathered}}{tex}\\end{{gathered}}"
+    return tex
+
+
+def math_names(tex: str) -> str:
+    """The control sequences and environments a formula uses, for the .sty's guard."""
+    names = MATH_COMMAND.findall(tex) + [n.strip() for _, n in MATH_ENVIRONMENT.findall(tex)]
+    return ",".join(sorted(set(names)))
+
+
+def render_math(elem: pf.Math, doc):
+    display = elem.format == "DisplayMath"
+    reason = unsafe_math(elem.text)
+    source = breakable_code(re.sub(r"\s+", " ", elem.text.strip()))
+    if reason:
+        doc.diagnostics.warning(Code.MATH_UNSAFE, f"math uses {reason}, which is not allowed in a "
+                                "book (it could touch files, run code or stop LaTeX); printed as source",
+                                doc.label, block_line(elem, doc))
+        return pf.Code(elem.text) if in_header(elem) else raw_inline(f"\\zbmathsource{{{source}}}")
+    if in_header(elem):     # pandoc's \texorpdfstring keeps it in the bookmark; unguarded
+        return None
+    tag, tex = equation_tag(elem)
+    tex = katex_to_latex(tex.strip(), display)   # ends with a newline below: a % comment stays closed
+    names = math_names(tex)
+    if display:
+        return raw_inline(f"\\zbdisplay{{{names}}}{{{tex}\n}}{{{source}}}{{{tex_escape(tag)}}}")
+    return raw_inline(f"\\zbmath{{{names}}}{{{tex}\n}}{{{source}}}")
+
+
+def equation_tag(elem: pf.Math) -> tuple[str, str]:
+    """The tag of a display: Zenn's `$$...$$ (1)` label, else a `\\tag{..}` in the TeX."""
+    parent = elem.parent
+    if isinstance(parent, pf.Span) and "equation" in parent.classes and parent.attributes.get("label"):
+        return parent.attributes["label"], elem.text
+    found = MATH_TAG.search(elem.text) if elem.format == "DisplayMath" else None
+    if found:
+        return found.group(1), MATH_TAG.sub("", elem.text, count=1)
+    return "", elem.text
+
+
+def block_line(elem, doc) -> int | None:
+    while elem is not None and id(elem) not in doc.zb_lines:
+        elem = elem.parent
+    return doc.zb_lines.get(id(elem))
+
+
+# -- tables -------------------------------------------------------------------------------------
+
+# A half-width character at \small and \footnotesize, in pt (CJK characters count twice).
+TABLE_FONTS = (("\\small", 4.5), ("\\footnotesize", 4.0))
+TABLE_TABCOLSEP_PT = 4.0
+SHORT_CELL = 8.0        # half-width characters: 第4章, ありません, 1〜5
+
+
+def table_layouts(doc: pf.Doc, line_pt: float) -> dict[int, tuple[str, list]]:
+    """Each table's layout (by id), from its cells' text before the render pass changes it."""
+    layouts = {}
+
+    def measure(elem, _doc):
+        if isinstance(elem, pf.Table):
+            layouts[id(elem)] = table_layout(elem, line_pt)
+
+    doc.walk(measure)
+    return layouts
+
+
+def render_table(elem: pf.Table, doc):
+    font, widths = doc.zb_tables[id(elem)]
+    widths = widths or ["ColWidthDefault"] * len(elem.colspec)   # fits: natural columns
+    elem.colspec = [(align, width) for (align, _), width in zip(elem.colspec, widths)]
+    return [raw(f"\\begin{{zbtable}}[{font}]"), elem, raw("\\end{zbtable}")]
+
+
+def table_layout(elem: pf.Table, line_pt: float) -> tuple[str, list[float] | None]:
+    """The table's type size, and relative column widths when its natural width does not fit.
+
+    Columns share the line as in CSS's automatic table layout: each gets its longest
+    unbreakable word, then the rest in proportion to how much more its longest cell wants.
+    """
+    columns = table_columns(elem)
+    for font, unit in TABLE_FONTS:
+        room = (line_pt - 2 * TABLE_TABCOLSEP_PT * len(columns)) / unit
+        least, most = [c[0] for c in columns], [c[1] for c in columns]
+        if sum(most) <= room:
+            return font, None
+        if sum(least) <= room or font == TABLE_FONTS[-1][0]:
+            return font, share_widths(least, most, room)
+    return TABLE_FONTS[-1][0], None
+
+
+def share_widths(least: list[int], most: list[int], room: float) -> list[float]:
+    spare = max(room - sum(least), 0)
+    extra = sum(most) - sum(least) or 1
+    widths = [lo + (hi - lo) * spare / extra for lo, hi in zip(least, most)]
+    total = sum(widths) or 1
+    return [round(w / total, 4) for w in widths]
+
+
+def table_columns(elem: pf.Table) -> list[tuple[float, float]]:
+    """(unbreakable width, natural width) of each column, in half-width characters."""
+    columns = [(2, 2)] * len(elem.colspec)
+    rows = [row for part in (elem.head, *elem.content, elem.foot) if part for row in part.content]
+    for row in rows:
+        for index, cell in enumerate(row.content[:len(columns)]):
+            text = pf.stringify(cell).strip()
+            least, most = columns[index]
+            short = min(text_width(text), SHORT_CELL)   # a short cell is not worth wrapping
+            need = max(unbreakable_width(text), short) + 1   # one character to spare
+            columns[index] = (max(least, need), max(most, text_width(text) + 1))
+    return columns
+
+
+def text_width(text: str) -> float:
+    """Width in half-width characters: CJK counts 2, Latin 1.1 (capitals run wide)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def unbreakable_width(text: str) -> float:
+    """The widest run that cannot wrap: a Latin word or code (Japanese wraps anywhere)."""
+    words = re.findall(r"[\x21-\x7e]+", text)
+    return max([text_width(w) for w in words] + [2])
+
+
+# -- the rest -----------------------------------------------------------------------------------
+
 def render_image(elem: pf.Image, doc):
     resolved = elem.attributes.pop("resolved", None)
     elem.attributes.pop("data-line", None)
     if resolved:
         elem.url = doc.assets.add(Path(resolved))
+    width = re.fullmatch(r"(\d+(?:\.\d+)?)(px)?", elem.attributes.get("width", ""))
+    if width and float(width.group(1)) * PX_PT > doc.line_pt:   # Zenn's =560x is screen pixels
+        elem.attributes["width"] = "100%"
     return None
-
-
-def render_math(elem: pf.Math, doc):
-    if not UNSAFE_MATH.search(elem.text):
-        return None
-    doc.diagnostics.warning(Code.MATH_UNSAFE,
-                            "math uses a control sequence that could touch files or run code "
-                            f"({UNSAFE_MATH.search(elem.text).group(0)}); printed as source", doc.label)
-    return pf.Code(elem.text)
 
 
 def render_span(elem: pf.Span, doc):
     scope_identifier(elem, doc)
-    if "equation" not in elem.classes:
-        return None
-    label = tex_escape(elem.attributes.get("label", ""))
-    for math in elem.content:
-        if isinstance(math, pf.Math) and math.format == "DisplayMath" and not UNSAFE_MATH.search(math.text):
-            math.text = f"{math.text}\\zbeqno{{{label}}}"
+    if "image-missing" in elem.classes:
+        return [raw_inline("\\zbimagemissinginline{"), *elem.content, raw_inline("}")]
     return None
 
 
@@ -218,113 +591,387 @@ def render_link(elem: pf.Link, doc):
 LATEX_RENDERERS = (
     (pf.Div, render_div),
     (pf.CodeBlock, render_code),
+    (pf.Code, render_inline_code),
+    (pf.Str, render_str),
     (pf.Image, render_image),
     (pf.Math, render_math),
+    (pf.Table, render_table),
     (pf.Span, render_span),
     (pf.Header, render_header),
     (pf.Link, render_link),
 )
 
 
-# -- the book: template, lualatex, log --------------------------------------------------------
+# -- the book: template, lualatex ---------------------------------------------------------------
 
 def render_book_tex(book, articles, assets: LatexAssets, diagnostics: Diagnostics, context,
-                    proof: bool = False) -> str:
-    """Write each chapter's .tex into the build folder; return the main document."""
+                    proof: bool = False, chapter_offset: int | None = None) -> str:
+    """Write each chapter's .tex into the build folder; return the main document.
+
+    With `chapter_offset` (a proof), only the chapters are set, numbered from that offset + 1,
+    without title page, copyright page, table of contents or part pages.
+    """
     chapters_dir = assets.build_dir / "chapters"
     chapters_dir.mkdir(parents=True, exist_ok=True)
+    line_pt = TEXT_WIDTH_PT[book.pdf.paper]
     by_slug = {a.slug: a for a in articles}
     parts = []
     for part in book.parts:
         members = []
-        for slug in part.chapters:
-            if slug not in by_slug:
-                continue
+        for slug in (s for s in part.chapters if s in by_slug):
             article = by_slug[slug]
-            (chapters_dir / f"{slug}.tex").write_text(article_latex(article, assets, diagnostics), encoding="utf-8")
-            members.append({"slug": slug, "title": article.title, "emoji": article.emoji,
-                            "attribution": attribution(book, article)})
+            tex = article_latex(article, assets, diagnostics, line_pt)
+            (chapters_dir / f"{slug}.tex").write_text(tex, encoding="utf-8")
+            members.append(chapter_entry(book, article))
         parts.append({"title": part.title, "chapters": members})
     shutil.copyfile(template_path("latex/zennbook.sty"), assets.build_dir / "zennbook.sty")
     return latex_environment().get_template("latex/book.tex.j2").render(
         book=book, parts=parts, paper=PAPER_OPTIONS[book.pdf.paper], build=context,
-        proof=proof or book.pdf.proof, crop_marks=book.pdf.crop_marks)
+        proof=proof or book.pdf.proof, trim=trim_options(book.pdf), keywords=book_keywords(book, articles),
+        license_url_tex=url_latex(book.license.url) if book.license else "",
+        chapter_only=chapter_offset is not None, chapter_offset=chapter_offset or 0)
+
+
+def chapter_entry(book, article) -> dict:
+    credit = attribution(book, article)
+    head = f"{article.emoji} {article.title}".strip()
+    return {"slug": article.slug, "title": article.title, "emoji": article.emoji,
+            "attribution": credit, "url_tex": url_latex(credit.url) if credit.url else "",
+            "title_tex": breakable_text(article.title),
+            "head_tex": tex_escape(shorten(head, running_head_room(book)))}
+
+
+def running_head_room(book) -> float:
+    """Half-width characters a chapter title may take in the running head (9pt type, 80%
+    of the line, less the chapter number)."""
+    return (0.8 * TEXT_WIDTH_PT[book.pdf.paper] - 50) / 4.5
+
+
+def shorten(text: str, room: float) -> str:
+    """`text` cut to `room` half-width characters, with an ellipsis when it was cut."""
+    if text_width(text) <= room:
+        return text
+    while text and text_width(text) > room - 2:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def trim_options(pdf) -> dict:
+    """Trim marks when asked for, or when a bleed is given (a bleed needs the trim box)."""
+    return {"marks": bool(pdf.crop_marks or pdf.bleed_mm > 0), "bleed_mm": f"{pdf.bleed_mm:g}"}
+
+
+def book_keywords(book, articles) -> list[str]:
+    """The articles' Zenn topics, in order, then the license id."""
+    words = [str(t) for a in articles for t in (a.meta.get("topics") or []) if isinstance(t, (str, int))]
+    if book.license:
+        words.append(book.license.id)
+    return list(dict.fromkeys(words))
 
 
 def latex_env() -> dict:
     env = dict(os.environ)
     env.update({"openin_any": "p", "openout_any": "p", "shell_escape": "f",
-                "SOURCE_DATE_EPOCH": env.get("SOURCE_DATE_EPOCH", "0"),
-                "FORCE_SOURCE_DATE": "1"})
+                "SOURCE_DATE_EPOCH": env.get("SOURCE_DATE_EPOCH", "0"), "FORCE_SOURCE_DATE": "1",
+                # one log line per message, so that file names and box contents are not cut
+                "max_print_line": "100000", "error_line": "254", "half_error_line": "238"})
     return env
 
 
-def run_lualatex(build_dir: Path, job: str = "book") -> Path:
-    """Compile until the table of contents settles; return the log path."""
+def lualatex_command(job: str) -> list[str]:
+    # No --halt-on-error: an error in one formula or table is reported with its article
+    # line and the rest of the book is still set; only a fatal error leaves no PDF.
+    return ["lualatex", "--interaction=nonstopmode", "--no-shell-escape", "--file-line-error",
+            f"--jobname={job}", f"{job}.tex"]
+
+
+RERUN = re.compile(r"Rerun to get|may have changed\. Rerun|Rerun LaTeX")
+
+
+def run_lualatex(build_dir: Path, job: str = "book", max_passes: int = MAX_PASSES,
+                 settle_toc: bool = True) -> tuple[Path, int]:
+    """Compile until the table of contents and the references settle; return the log and
+    the number of passes. A pass is repeated only for what changes the output."""
     previous_toc = None
     log = build_dir / f"{job}.log"
-    for _ in range(MAX_PASSES):
-        try:
-            proc = subprocess.run(
-                ["lualatex", "--interaction=nonstopmode", "--halt-on-error", "--no-shell-escape",
-                 "--file-line-error", f"--jobname={job}", f"{job}.tex"],
-                cwd=build_dir, env=latex_env(), capture_output=True, timeout=LUALATEX_TIMEOUT_S, check=False)
-        except FileNotFoundError as exc:
-            raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)") from exc
-        except subprocess.TimeoutExpired as exc:
-            raise LatexError(f"lualatex: no result after {LUALATEX_TIMEOUT_S}s; log: {log}") from exc
-        if proc.returncode != 0 or not (build_dir / f"{job}.pdf").exists():
-            raise LatexError(f"lualatex: failed on {build_dir / (job + '.tex')} (exit {proc.returncode}); "
-                             f"log: {log}\n" + log_tail(log))
-        toc = (build_dir / f"{job}.toc").read_bytes() if (build_dir / f"{job}.toc").exists() else b""
-        if toc == previous_toc:
+    for passes in range(1, max_passes + 1):
+        compile_once(build_dir, job, log)
+        toc_file = build_dir / f"{job}.toc"
+        toc = toc_file.read_bytes() if toc_file.exists() else b""
+        if passes == max_passes or not needs_rerun(log, settle_toc and toc != previous_toc):
             break
         previous_toc = toc
-    return log
+    return log, passes
 
 
-def log_tail(log: Path, lines: int = 15) -> str:
+def needs_rerun(log: Path, toc_changed: bool) -> bool:
+    """Another pass helps when the TOC changed, or when references are unresolved because
+    their labels were new (LaTeX says so); not for labels nothing refers to."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return toc_changed or bool(RERUN.search(text) and REFERENCE.search(text))
+
+
+def compile_once(build_dir: Path, job: str, log: Path) -> None:
+    (build_dir / f"{job}.pdf").unlink(missing_ok=True)
+    try:
+        proc = subprocess.run(lualatex_command(job), cwd=build_dir, env=latex_env(), capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=LUALATEX_TIMEOUT_S, check=False)
+    except FileNotFoundError as exc:
+        raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise LatexError(f"lualatex: no result after {LUALATEX_TIMEOUT_S}s; log: {log}") from exc
+    if not (build_dir / f"{job}.pdf").exists():
+        raise LatexError(f"lualatex: failed on {build_dir / (job + '.tex')} (exit {proc.returncode}); "
+                         f"log: {log}\n" + log_tail(log, build_dir))
+
+
+def log_tail(log: Path, build_dir: Path | None = None, lines: int = 15) -> str:
     if not log.exists():
         return "(no log)"
     text = log.read_text(encoding="utf-8", errors="replace").splitlines()
-    errors = [i for i, line in enumerate(text) if line.startswith("!") or ":error:" in line.lower()
-              or re.match(r"^\S+\.tex:\d+:", line)]
+    errors = [i for i, line in enumerate(text) if line.startswith("!") or ERROR_LINE.match(line)]
     start = errors[0] if errors else max(0, len(text) - lines)
-    return "\n".join("    " + line for line in text[start:start + lines])
+    where = ""
+    if errors and build_dir is not None and (found := ERROR_LINE.match(text[errors[0]])):
+        slug, line = TexSources(build_dir).locate(found.group(1), int(found.group(2)))
+        where = f"    (in article {slug}, source line {line})\n" if slug else ""
+    return where + "\n".join("    " + line for line in text[start:start + lines])
 
+
+# -- the log: what did not fit, what is missing -------------------------------------------------
 
 MISSING_GLYPH = re.compile(r"Missing character: There is no (.+?) \((U\+[0-9A-F]+)\) in font (.+?)!")
-OVERFULL = re.compile(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) (?:in paragraph|detected) at lines? (\d+)")
+OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) (?:in (paragraph|alignment) at "
+                      r"lines (\d+)--\d+|detected at line (\d+)|has occurred while \\output is active)")
+REFERENCE = re.compile(r"LaTeX Warning: (?:Hyper )?[Rr]eference `([^']*)' on page \S+ undefined "
+                       r"on input line (\d+)")
+ZB_WARNING = re.compile(r"Package zennbook Warning: (.*?) on input line (\d+)\.")
+ERROR_LINE = re.compile(r"^(\S+\.tex):(\d+): (.*)$")
+BOX_REPORT = re.compile(r"^(Overfull|Underfull|Loose|Tight) \\[hv]box")
 
 
-def scan_log(log: Path, articles, diagnostics: Diagnostics, overfull_limit_pt: float = 1.0) -> dict:
-    """Missing glyphs and overfull lines, as diagnostics naming the article and line."""
-    text = log.read_text(encoding="utf-8", errors="replace")
-    report = {"missing_glyphs": [], "overfull": []}
-    for char, code, font in sorted(set(MISSING_GLYPH.findall(text))):
-        where = find_char(chr(int(code[2:], 16)), articles)
-        diagnostics.warning(Code.GLYPH_MISSING, f"no glyph for {char!r} ({code}) in font {font}",
-                            *(where or (None, None)))
-        report["missing_glyphs"].append({"char": char, "code": code, "font": font, "where": where})
-    for file, width, line in overfull_boxes(text):
-        if float(width) > overfull_limit_pt:
-            report["overfull"].append({"file": file, "line": int(line), "pt": float(width)})
-    return report
+@dataclass
+class LogEvent:
+    kind: str              # overfull | glyph | reference | zennbook | error
+    file: str              # the .tex file LaTeX was reading ("" when unknown)
+    line: int | None       # its line
+    match: re.Match
+    box: str = ""          # for overfull boxes: the box's content as the log shows it
 
 
-def overfull_boxes(log_text: str) -> list[tuple[str, str, str]]:
-    """(tex file, width, line) for each overfull hbox, tracking which file LaTeX was reading."""
-    found = []
-    stack: list[str] = []
-    for token in re.finditer(r"\((\./[^\s()]+\.tex)|\)|Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)[^\n]*?lines? (\d+)", log_text):
-        if token.group(1):
-            stack.append(token.group(1))
-        elif token.group(0) == ")":
+def log_events(log_text: str) -> list[LogEvent]:
+    """The log's events of interest, each with the file LaTeX was reading at the time."""
+    events, stack, box_of = [], [], None
+    for text in log_text.split("\n"):
+        if box_of is not None:           # a box's content: text, not file names
+            box_of.box += text
+            box_of = box_of if text.strip() else None
+            continue
+        event = classify_log_line(text, current_file(stack))
+        if event:
+            events.append(event)
+            box_of = event if event.kind == "overfull" else None
+        elif BOX_REPORT.match(text):
+            box_of = LogEvent("skip", "", None, BOX_REPORT.match(text))
+        track_files(text, stack)
+    return events
+
+
+def classify_log_line(text: str, file: str) -> LogEvent | None:
+    if found := OVERFULL.match(text):
+        line = found.group(3) or found.group(4)
+        return LogEvent("overfull", file, int(line) if line else None, found)
+    if found := MISSING_GLYPH.search(text):
+        return LogEvent("glyph", file, None, found)
+    if found := REFERENCE.search(text):
+        return LogEvent("reference", file, int(found.group(2)), found)
+    if found := ZB_WARNING.search(text):
+        return LogEvent("zennbook", file, int(found.group(2)), found)
+    if found := ERROR_LINE.match(text):
+        return LogEvent("error", found.group(1), int(found.group(2)), found)
+    return None
+
+
+def track_files(text: str, stack: list) -> None:
+    """TeX writes `(file` when it opens a file and `)` when it closes it."""
+    for token in re.finditer(r"\(([^()\s]*)|\)", text):
+        if token.group(0) == ")":
             if stack:
                 stack.pop()
         else:
-            found.append((stack[-1] if stack else "", token.group(2), token.group(3)))
-    return found
+            name = token.group(1)
+            stack.append(name if re.search(r"\.(tex|toc|aux|out|sty|cls)$", name) else None)
+
+
+def current_file(stack: list) -> str:
+    return next((name for name in reversed(stack) if name), "")
+
+
+class TexSources:
+    """The build folder's .tex files, with their `%zb:` markers, read once."""
+
+    def __init__(self, build_dir: Path):
+        self.build_dir = build_dir
+        self.files: dict[str, list[str]] = {}
+
+    def lines(self, file: str) -> list[str]:
+        key = file.removeprefix("./")
+        if key not in self.files:
+            path = self.build_dir / key
+            ok = path.suffix == ".tex" and path.is_file()
+            self.files[key] = path.read_text(encoding="utf-8").split("\n") if ok else []
+        return self.files[key]
+
+    def locate(self, file: str, line: int | None) -> tuple[str | None, int | None]:
+        """(article slug, source line) of line `line` of `file`, from the nearest marker above."""
+        key = file.removeprefix("./")
+        slug = key[len("chapters/"):-len(".tex")] if key.startswith("chapters/") else None
+        if not line:
+            return slug, None
+        for text in reversed(self.lines(key)[:line]):
+            if text.startswith("%zb:line=") and slug:
+                return slug, int(text.split("=", 1)[1])
+            if text.startswith("%zb:article="):
+                return text.split("=", 1)[1].strip(), None
+        return slug, None
+
+    def kind(self, file: str, line: int | None) -> str:
+        """What LaTeX was setting at that line: code, math, table or text."""
+        lines = self.lines(file)[:line or 0]
+        if lines and re.search(r"\\zb(display|math)\{", lines[-1]):
+            return "math"
+        for text in reversed(lines):
+            for start, end, kind in (("\\begin{Highlighting}", "\\end{Highlighting}", "code"),
+                                     ("\\begin{longtable}", "\\end{longtable}", "table")):
+                if text.startswith(start):
+                    return kind
+                if text.startswith(end):
+                    return "text"
+            if text.startswith("%zb:"):
+                return "text"
+        return "text"
+
+
+@dataclass
+class LayoutReport:
+    """What the proof and the build report about the typeset PDF."""
+    overfull: list[dict] = field(default_factory=list)
+    missing_glyphs: list[dict] = field(default_factory=list)
+    unresolved_references: list[dict] = field(default_factory=list)
+    math: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        return sum(len(v) for v in (self.overfull, self.missing_glyphs, self.unresolved_references,
+                                    self.math, self.errors))
+
+    def as_dict(self) -> dict:
+        return {"overfull": self.overfull, "missing_glyphs": self.missing_glyphs,
+                "unresolved_references": self.unresolved_references, "math": self.math,
+                "errors": self.errors, "problems": self.problems}
+
+
+def scan_log(log: Path, articles, diagnostics: Diagnostics,
+             overfull_limit_pt: float = OVERFULL_LIMIT_PT) -> dict:
+    """Missing glyphs, overfull lines, unresolved references, math and errors, as diagnostics
+    naming the article and source line; returns the layout report as a dict."""
+    sources = TexSources(log.parent)
+    places = ArticlePlaces(articles)
+    report = LayoutReport()
+    for event in log_events(log.read_text(encoding="utf-8", errors="replace")):
+        handler = EVENT_HANDLERS.get(event.kind)
+        if handler:
+            handler(event, sources, places, report, diagnostics, overfull_limit_pt)
+    return report.as_dict()
+
+
+@dataclass
+class ArticlePlaces:
+    """Article labels and source lines, from slugs and from the text the log shows."""
+    articles: list
+
+    def label(self, slug: str | None) -> str | None:
+        article = self.article(slug)
+        return article.label if article else slug
+
+    def article(self, slug: str | None):
+        return next((a for a in self.articles if a.slug == slug), None)
+
+    def refine(self, slug: str | None, line: int | None, box: str) -> int | None:
+        """The exact source line of an overfull paragraph, from the words the log shows."""
+        article = self.article(slug)
+        if article is None:
+            return line
+        source = SourceLines.of(article)
+        source.seek(line or 0)
+        words = re.sub(r"\\[A-Z0-9]+/\S+|\[\]|\|", "", box)
+        # the log puts a space between Japanese characters: join them again
+        words = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", words)
+        return source.find(words) or line
+
+    def find_char(self, char: str) -> tuple[str, int] | None:
+        return find_char(char, self.articles)
+
+
+def on_overfull(event, sources, places, report, diagnostics, limit) -> None:
+    points = float(event.match.group(1))
+    if points <= limit:
+        return
+    slug, line = sources.locate(event.file, event.line)
+    if line is not None and event.match.group(2) == "paragraph":
+        line = places.refine(slug, line, event.box)
+    kind = overfull_kind(event, sources)
+    path = places.label(slug)
+    report.overfull.append({"pt": points, "kind": kind, "path": path, "line": line,
+                            "tex": f"{event.file.removeprefix('./')}:{event.line}"})
+    diagnostics.warning(Code.LAYOUT_OVERFULL, f"{kind} runs {points:.1f}pt past the margin", path, line)
+
+
+def overfull_kind(event, sources) -> str:
+    if event.line is None:              # built by the output routine: the head or foot line
+        return "running head"
+    if event.match.group(2) == "alignment":
+        return "table"
+    return sources.kind(event.file, event.line)
+
+
+def on_glyph(event, sources, places, report, diagnostics, limit) -> None:
+    char, code, font = event.match.groups()
+    if any(g["code"] == code for g in report.missing_glyphs):
+        return
+    path, line = places.find_char(chr(int(code[2:], 16))) or (None, None)
+    font = font.split(":")[0]
+    report.missing_glyphs.append({"char": char, "code": code, "font": font, "path": path, "line": line})
+    diagnostics.warning(Code.GLYPH_MISSING, f"no glyph for {char!r} ({code}) in font {font}", path, line)
+
+
+def on_reference(event, sources, places, report, diagnostics, limit) -> None:
+    slug, line = sources.locate(event.file, event.line)
+    target = event.match.group(1)
+    path = places.label(slug)
+    report.unresolved_references.append({"target": target, "path": path, "line": line})
+    diagnostics.warning(Code.LAYOUT_REFERENCE, f"link to '{target}' leads nowhere (no such anchor)", path, line)
+
+
+def on_zennbook(event, sources, places, report, diagnostics, limit) -> None:
+    slug, line = sources.locate(event.file, event.line)
+    message, path = event.match.group(1), places.label(slug)
+    report.math.append({"message": message, "path": path, "line": line})
+    code = Code.LAYOUT_MATH_WIDE if message.startswith("display math") else Code.MATH_UNDEFINED
+    diagnostics.warning(code, message, path, line)
+
+
+def on_error(event, sources, places, report, diagnostics, limit) -> None:
+    slug, line = sources.locate(event.file, event.line)
+    message, path = event.match.group(3), places.label(slug)
+    report.errors.append({"message": message, "path": path, "line": line,
+                          "tex": f"{event.file.removeprefix('./')}:{event.line}"})
+    diagnostics.error(Code.LATEX_ERROR, f"LaTeX: {message}", path, line)
+
+
+EVENT_HANDLERS = {"overfull": on_overfull, "glyph": on_glyph, "reference": on_reference,
+                  "zennbook": on_zennbook, "error": on_error}
 
 
 def find_char(char: str, articles) -> tuple[str, int] | None:
@@ -336,20 +983,33 @@ def find_char(char: str, articles) -> tuple[str, int] | None:
     return None
 
 
-def latex_build_dir(book, context) -> Path:
-    """A build folder that outlives the run: its log is there to read when LaTeX fails."""
+# -- writing the PDF ----------------------------------------------------------------------------
+
+def latex_build_dir(book, context, out_dir: Path, kind: str = "latex") -> Path:
+    """A build folder that outlives the run (its log is there to read when LaTeX fails), one
+    per book and output folder: builds into other folders never share (or delete) it."""
     base = context.cache_dir or Path(".zennbook-cache")
-    build_dir = (base / "latex" / book.slug).resolve()
+    key = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:8]
+    build_dir = (base / kind / f"{book.slug}-{key}").resolve()
     shutil.rmtree(build_dir, ignore_errors=True)
     build_dir.mkdir(parents=True)
+    prune_build_dirs(build_dir)
     return build_dir
 
 
+def prune_build_dirs(keep: Path, max_age_s: float = 86400) -> None:
+    """Build folders of other output folders, untouched for a day, go (tests make many)."""
+    now = time.time()
+    for other in keep.parent.glob("*"):
+        if other != keep and other.is_dir() and now - other.stat().st_mtime > max_age_s:
+            shutil.rmtree(other, ignore_errors=True)
+
+
 def write_pdf(book, articles, out_path: Path, context) -> None:
-    build_dir = latex_build_dir(book, context)
+    build_dir = latex_build_dir(book, context, out_path.parent)
     assets = LatexAssets(build_dir)
     tex = render_book_tex(book, articles, assets, context.diagnostics, context)
     (build_dir / "book.tex").write_text(tex, encoding="utf-8")
-    log = run_lualatex(build_dir)
+    log, _ = run_lualatex(build_dir)
     context.pdf_report = scan_log(log, articles, context.diagnostics)
     shutil.copyfile(build_dir / "book.pdf", out_path)
