@@ -25,3 +25,14 @@ def needs(*tools: str):
     """Skip unless every external tool is on PATH (the set-up script installs them)."""
     missing = [t for t in tools if shutil.which(t) is None]
     return pytest.mark.skipif(bool(missing), reason=f"not installed: {', '.join(missing)}")
+
+
+def cli_build(book_file: Path, out: Path, *formats: str, extra: tuple[str, ...] = ()):
+    """`build.py build` in this process (click's runner), for tests that patch the pipeline."""
+    from click.testing import CliRunner
+
+    from zennbook.cli import main
+    args = ["build", "--book", str(book_file), "--out", str(out), *extra]
+    for fmt in formats:
+        args += ["--format", fmt]
+    return CliRunner().invoke(main, args, catch_exceptions=False)

@@ -58,8 +58,12 @@ class OutputCheck:
         return self.runs_found / self.runs_total if self.runs_total else 1.0
 
 
+# Characters fonts and PDF text extraction swap for their look-alikes (JIS mapping).
+LOOKALIKES = str.maketrans({"\u301c": "~", "\uff5e": "~", "\u2212": "-", "\u2014": "\u2015"})
+
+
 def squash(text: str) -> str:
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).translate(LOOKALIKES)
 
 
 # -- source runs ------------------------------------------------------------------------
@@ -155,7 +159,13 @@ def pdf_pages(path: Path) -> list[str]:
     proc = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
                           capture_output=True, timeout=600, check=True)
     text = proc.stdout.decode("utf-8", "replace")
-    return [re.sub(r"-\n", "", page) for page in text.split("\f")[:-1]]
+    return text.split("\f")[:-1]
+
+
+def dehyphenate(text: str) -> str:
+    """Words LaTeX hyphenated at a line end, joined (a real `-` at a line end is kept in the
+    other reading of the page: verify accepts a run found in either)."""
+    return re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
 
 
 def epub_texts(path: Path) -> tuple[dict[str, str], str]:
@@ -175,14 +185,42 @@ def html_text(path: Path) -> tuple[str, lxml.html.HtmlElement]:
 
 # -- checks -----------------------------------------------------------------------------
 
-def check_runs(check: OutputCheck, runs: list[Run], text: str) -> None:
+SPLIT_GAP_CHARS = 3000     # room for a page's footer, head and footnotes inside a paragraph
+
+
+def find_split(haystack: str, key: str) -> int:
+    """A run broken by a page turn: its longest prefix found, and the rest close after it
+    (the footer, running head and footnotes of the page stand in between)."""
+    low, high, best = 1, len(key) - 1, -1
+    while low <= high:                    # the longest prefix that occurs
+        middle = (low + high) // 2
+        at = haystack.find(key[:middle])
+        if at >= 0:
+            best, low = middle, middle + 1
+        else:
+            high = middle - 1
+    if best < MIN_RUN_CHARS:
+        return -1
+    start = 0
+    while (at := haystack.find(key[:best], start)) >= 0:
+        rest_at = haystack.find(key[best:], at + best, at + best + SPLIT_GAP_CHARS + len(key))
+        if rest_at >= 0:
+            return at
+        start = at + 1
+    return -1
+
+
+def check_runs(check: OutputCheck, runs: list[Run], text: str, paged: bool = False) -> None:
     haystack = squash(INVISIBLE_IN_PDF.sub("", text))
+    other = squash(INVISIBLE_IN_PDF.sub("", dehyphenate(text))) if paged else ""
     position = 0
     for run in runs:
         check.runs_total += 1
         found = haystack.find(run.key, position)
         if found < 0:
             found = haystack.find(run.key)
+        if found < 0 and paged:
+            found = max(other.find(run.key), find_split(haystack, run.key), find_split(other, run.key))
         if found < 0:
             check.missing.append(run)
             continue
@@ -232,7 +270,7 @@ def verify_pdf(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
     text = "\n".join(pages)
     check_attributions(check, book, articles, text)
     check_leftovers(check, text, source.expected)
-    check_runs(check, source.runs, text)
+    check_runs(check, source.runs, text, paged=True)
     check.pages = len(pages)
     return check
 

@@ -6,9 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from zennbook.cli import main
+from tests.conftest import cli_build
 
 BOOK = textwrap.dedent("""\
     title: Faults
@@ -35,9 +33,7 @@ def make_book(tmp_path: Path, bad_name: str, bad: bytes | str) -> Path:
 
 
 def build(book_dir: Path, *extra: str):
-    args = ["build", "--book", str(book_dir / "book.yaml"), "--out", str(book_dir / "out"),
-            "--format", "html", *extra]
-    return CliRunner().invoke(main, args, catch_exceptions=False)
+    return cli_build(book_dir / "book.yaml", book_dir / "out", "html", extra=extra)
 
 
 def page(book_dir: Path) -> str:

@@ -9,9 +9,7 @@ import subprocess
 import textwrap
 
 import pytest
-from click.testing import CliRunner
-
-from zennbook.cli import main
+from tests.conftest import cli_build
 
 BOOK = textwrap.dedent("""\
     title: Full
@@ -41,12 +39,11 @@ def test_disk_full_keeps_the_previous_output(tmp_path, small_disk):
     article = articles / "full-chapter.md"
     article.write_text("---\ntitle: 小さい\n---\n\n短い本文です。\n", encoding="utf-8")
     (tmp_path / "book.yaml").write_text(BOOK, encoding="utf-8")
-    args = ["build", "--book", str(tmp_path / "book.yaml"), "--out", str(small_disk), "--format", "html"]
-    assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+    assert cli_build(tmp_path / "book.yaml", small_disk, "html").exit_code == 0
     before = (small_disk / "full.html").read_bytes()
 
     article.write_text("---\ntitle: 大きい\n---\n\n" + "とても長い本文です。\n\n" * 8000, encoding="utf-8")
-    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    result = cli_build(tmp_path / "book.yaml", small_disk, "html")
     assert result.exit_code == 1
     assert "No space left on device" in result.output and "previous outputs are unchanged" in result.output
     assert (small_disk / "full.html").read_bytes() == before

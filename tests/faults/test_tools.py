@@ -8,10 +8,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 import zennbook.pandoc
-from zennbook.cli import main
+from tests.conftest import cli_build
 
 BOOK = textwrap.dedent("""\
     title: Tools
@@ -37,10 +35,7 @@ def fake_tool(folder: Path, name: str, body: str) -> Path:
 
 
 def build(book_dir: Path, *formats: str):
-    args = ["build", "--book", str(book_dir / "book.yaml"), "--out", str(book_dir / "out")]
-    for fmt in formats:
-        args += ["--format", fmt]
-    return CliRunner().invoke(main, args, catch_exceptions=False)
+    return cli_build(book_dir / "book.yaml", book_dir / "out", *formats)
 
 
 def test_pandoc_crash_names_the_tool_and_keeps_outputs(book_dir, monkeypatch):

@@ -10,11 +10,9 @@ from pathlib import Path
 
 import panflute as pf
 import pytest
-from click.testing import CliRunner
 
 import zennbook.pipeline
-from tests.conftest import REPO, needs
-from zennbook.cli import main
+from tests.conftest import REPO, cli_build, needs
 from zennbook.writers import templating
 
 ARTICLE = textwrap.dedent("""\
@@ -64,10 +62,7 @@ def book_dir(tmp_path):
 
 
 def build(book_dir: Path, *formats: str):
-    args = ["build", "--book", str(book_dir / "book.yaml"), "--out", str(book_dir / "out")]
-    for fmt in formats:
-        args += ["--format", fmt]
-    return CliRunner().invoke(main, args, catch_exceptions=False)
+    return cli_build(book_dir / "book.yaml", book_dir / "out", *formats)
 
 
 def drop_paragraph(elem, doc):
@@ -133,3 +128,11 @@ def test_a_page_without_the_license_footer_is_caught(book_dir, monkeypatch, tmp_
     assert result.exit_code == 1, result.output
     assert "license line missing on 1 of" in result.output
     assert "pages: 3" in result.output
+
+
+def test_a_paragraph_split_by_a_page_turn_is_found():
+    from zennbook.verify import find_split, squash
+    page_turn = "前の段落。これは長い段落の前半で\nCC BY 4.0 Tester verify-line\n12\n第1章 見出し\n後半がここに続きます。"
+    haystack = squash(page_turn)
+    assert find_split(haystack, squash("これは長い段落の前半で後半がここに続きます。")) == haystack.index("これは")
+    assert find_split(haystack, squash("これは長い段落の前半で別の後半です。")) == -1
