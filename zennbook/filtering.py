@@ -52,13 +52,5 @@ def apply_filters(doc: pf.Doc, context: FilterContext, filters) -> pf.Doc:
     """Run each filter of `filters` over `doc` in order; each sees the previous one's tree."""
     doc.context = context
     for action in filters:
-        doc = doc.walk(action, doc) if not hasattr(action, "prepare") else _run_module(action, doc)
-    return doc
-
-
-def _run_module(action, doc: pf.Doc) -> pf.Doc:
-    action.prepare(doc)
-    doc = doc.walk(action, doc)
-    if hasattr(action, "finalize"):
-        action.finalize(doc)
+        doc = doc.walk(action, doc)
     return doc

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,10 +65,6 @@ def cached_fragment(context, article, kind: str, compute):
     return context.cache.memo(kind, key, compute)
 
 
-def code_lines(text: str) -> list[str]:
-    return text.split("\n")
-
-
 def diff_kind(line: str) -> str:
     """Zenn's diff marks (§3.2): '+'/'>' added, '-'/'<' removed, anything else context."""
     if line[:1] in ("+", ">"):
@@ -79,9 +74,3 @@ def diff_kind(line: str) -> str:
     return ""
 
 
-def read_template_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
-
-
-def json_dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
