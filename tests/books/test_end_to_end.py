@@ -48,7 +48,8 @@ def html_tree(path: Path):
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample")
-    proc = run_build("--out", str(out))
+    # --strict: the sample book is our showcase, so it builds without one warning
+    proc = run_build("--out", str(out), "--strict")
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, proc
 
