@@ -25,6 +25,7 @@ from .config import ConfigError, Part, load_book
 from .diagnostics import Code, Diagnostics, Level
 from .pandoc import PandocError
 from .pipeline import BuildContext, prepare
+from .writers.fonts import install_fonts
 from .writers.latex import LatexAssets, LatexError, render_book_tex, run_lualatex, scan_log
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -97,6 +98,7 @@ def typeset(target: Target, diagnostics: Diagnostics) -> dict | None:
     tex = render_book_tex(target.book, articles, LatexAssets(build_dir), diagnostics, context,
                           proof=True, chapter_offset=target.chapter_offset)
     (build_dir / f"{JOB}.tex").write_text(tex, encoding="utf-8")
+    install_fonts(build_dir, context.cache.root)
     log, passes = run_lualatex(build_dir, JOB, max_passes=2, settle_toc=False)
     layout = scan_log(log, articles, diagnostics)
     return {"article": articles[0].label, "pdf": build_dir / f"{JOB}.pdf", "passes": passes,

@@ -31,6 +31,7 @@ from PIL import Image as PILImage
 from ..diagnostics import Code, Diagnostics
 from ..pandoc import doc_to_format, pandoc_path
 from .common import attribution, copy_doc, diff_kind, heading_shift
+from .fonts import install_fonts
 from .templating import latex_environment, template_path
 
 LUALATEX_TIMEOUT_S = 1800
@@ -1010,6 +1011,7 @@ def write_pdf(book, articles, out_path: Path, context) -> None:
     assets = LatexAssets(build_dir)
     tex = render_book_tex(book, articles, assets, context.diagnostics, context)
     (build_dir / "book.tex").write_text(tex, encoding="utf-8")
+    install_fonts(build_dir, context.cache.root)
     log, _ = run_lualatex(build_dir)
     context.pdf_report = scan_log(log, articles, context.diagnostics)
     shutil.copyfile(build_dir / "book.pdf", out_path)
