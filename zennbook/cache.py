@@ -19,7 +19,7 @@ from pathlib import Path
 REPO_DIR = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("zennbook", "filters", "templates")
 PACKAGES = ("pypandoc-binary", "panflute", "ftfy", "wordfreq", "markdown-it-py", "ebooklib",
-            "Jinja2", "lxml", "segno", "Pillow", "fonttools")
+            "Jinja2", "lxml", "segno", "Pillow", "fonttools", "uharfbuzz", "pikepdf")
 DEFAULT_CACHE_DIR = Path(".zennbook-cache")
 
 
