@@ -3,6 +3,7 @@ EPUB writer on the same files.
 
     .venv/bin/python bench/epub_bench.py [--lines 200000] [--seed 0] [--mermaid off|cold|warm]
                                           [--jobs N] [--epubcheck] [--epubcheck-pandoc] [--keep DIR]
+                                          [--rebuild]
 
 Ours: the pipeline's own stages, timed one by one: read + normalize + Zenn text stage +
 pandoc reader (per article), mermaid (one Chromium batch; `off` leaves every diagram as
@@ -12,7 +13,9 @@ XHTML, ebooklib, zip). Pandoc's: `pandoc -f commonmark_x -t epub3` on the corpus
 in order (one book, MathML), with pypandoc's bundled binary. Pandoc does not do Zenn's
 syntax (boxes, cards, diagrams, per-article footnotes), so it does less work: it is the
 floor, not a like-for-like rival. --epubcheck runs EPUBCheck on our EPUB (--epubcheck-pandoc
-on pandoc's as well).
+on pandoc's as well). --rebuild then edits one article (a paragraph appended to the middle
+one) and builds again on the same cache: the EPUB writer's time with every other chapter
+taken from its cache, and how many chapters it made afresh.
 """
 from __future__ import annotations
 
@@ -70,6 +73,27 @@ def our_build(folder: Path, out: Path, mermaid: str, jobs: int) -> dict:
     return {"parse": parse, "mermaid": render["seconds"], "filters": prepared - parse - render["seconds"],
             "epub writer": write, "total": prepared + write, "cpu": prepare_cpu + write_cpu,
             "writer cpu": write_cpu, "path": path, "diagnostics": diagnostics}
+
+
+def rebuild_after_edit(folder: Path, out: Path, jobs: int) -> dict:
+    """Edit one article, build again on our_build's cache; the EPUB writer's time and misses."""
+    from zennbook import pipeline
+    from zennbook.config import load_book
+    from zennbook.diagnostics import Diagnostics
+    from zennbook.writers.epub import write_epub
+    files = sorted(folder.glob("*.md"))
+    edited = files[len(files) // 2]
+    with edited.open("a", encoding="utf-8") as handle:
+        handle.write("\n\n追記: この段落は再ビルドの計測のために足した。\n")
+    diagnostics = Diagnostics()
+    book = load_book(None, folder, diagnostics, cwd=REPO)
+    context = pipeline.BuildContext(diagnostics=diagnostics, cache_dir=out / "cache")
+    articles, prepared, _ = measured(pipeline.prepare, book, context, jobs)
+    misses = context.cache.misses
+    path = out / f"{book.slug}-rebuilt.epub"
+    _, write, write_cpu = measured(write_epub, book, articles, path, context)
+    return {"edited": edited.name, "prepare": prepared, "epub writer": write, "writer cpu": write_cpu,
+            "made afresh": context.cache.misses - misses, "chapters": len(articles)}
 
 
 def timed_mermaid(pipeline, mode: str) -> dict:
@@ -142,6 +166,8 @@ def main() -> None:
     parser.add_argument("--epubcheck-pandoc", action="store_true",
                         help="EPUBCheck pandoc's EPUB too (slow: one XHTML document of the whole corpus).")
     parser.add_argument("--keep", type=Path, help="Work in DIR and keep the corpus and EPUBs.")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="Then edit one article and time the EPUB writer again on the warm cache.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         work = args.keep or Path(scratch)
@@ -149,6 +175,12 @@ def main() -> None:
         ours = our_build(work / "corpus", work, args.mermaid, args.jobs)
         theirs = pandoc_build(work / "corpus", work)
         report(counts, corpus_seconds, ours, theirs, args.mermaid, args.jobs)
+        if args.rebuild:
+            again = rebuild_after_edit(work / "corpus", work, args.jobs)
+            print(f"rebuild after editing {again['edited']}: prepare {again['prepare']:.1f} s, EPUB writer "
+                  f"{again['epub writer']:.1f} s wall, {again['writer cpu']:.1f} s CPU "
+                  f"({again['made afresh']} of {again['chapters']} chapters made afresh; cold: "
+                  f"{ours['epub writer']:.1f} s wall, {ours['writer cpu']:.1f} s CPU)")
         if args.epubcheck:
             print(f"EPUBCheck ours:   {epubcheck(ours['path'])}")
         if args.epubcheck_pandoc:

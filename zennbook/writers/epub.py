@@ -5,6 +5,9 @@
     -> namespaced XHTML inside templates/epub/chapter.xhtml.j2 -> links resolved across
     chapters -> ebooklib (OPF, NCX, zip) -> zip repacked with fixed times and order.
 
+Everything up to the finished chapter document is per article and cached (see
+chapter_work): a rebuild after one article changed runs pandoc for that article only.
+
 ebooklib re-parses EpubHtml content with an HTML parser, which loses MathML and epub:type
 namespaces; our documents are finished XHTML, so XhtmlDocument hands ebooklib the bytes.
 Assets (images, diagrams) are added once each, named by content hash; SVG is cleaned to
@@ -29,8 +32,9 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
-from ..diagnostics import Code
-from .common import attribution
+from ..cache import sha256
+from ..diagnostics import Code, Diagnostic, Diagnostics, Level
+from .common import attribution, fragment_key
 from .cover import render_cover
 from .htmlrender import article_html
 from .templating import html_environment, template_path
@@ -64,7 +68,7 @@ def write_epub(book, articles, out_path: Path, context, embed_fonts: bool | None
     modified = build_time(context.epoch)
     ebook = epub.EpubBook()
     assets = EpubAssets()
-    chapters = make_chapters(book, articles, assets, context.diagnostics)
+    chapters = make_chapters(book, articles, assets, context.diagnostics, context)
     resolve_links(chapters, book, context.diagnostics)
     cover = add_cover(ebook, book)
     pages = add_chapters(ebook, chapters)
@@ -261,18 +265,73 @@ def accessibility_summary(facts: BookFacts) -> str:
 
 # -- chapters -----------------------------------------------------------------------------
 
-def make_chapters(book, articles, assets, diagnostics) -> list[Chapter]:
-    """Each article's XHTML document; pandoc runs for several articles at once."""
+def make_chapters(book, articles, assets, diagnostics, context=None) -> list[Chapter]:
+    """Each article's XHTML document; pandoc runs for several articles at once. With a
+    build `context` that has a cache, a chapter whose inputs are unchanged comes from it."""
     with ThreadPoolExecutor(max_workers=PANDOC_JOBS) as pool:
-        fragments = list(pool.map(lambda a: article_html(a, assets.url, id_prefix(a)), articles))
+        works = list(pool.map(lambda a: chapter_work(book, a, assets, context), articles))
     chapters = []
-    for index, (article, fragment) in enumerate(zip(articles, fragments), start=1):
-        root = render_document("epub/chapter.xhtml.j2", book=book, article=article,
-                               attribution=attribution(book, article))
-        slot = root.find(".//x:div[@class='chapter-body']", namespaces=X)
-        copy_children(chapter_html(fragment, article, diagnostics), slot)
+    for index, (article, work) in enumerate(zip(articles, works), start=1):
+        diagnostics.extend(Diagnostic(Level(level), Code(code), message, path, line)
+                           for level, code, message, path, line in work["diagnostics"])
+        root = etree.fromstring(work["xhtml"].encode("utf-8"), etree.XMLParser(huge_tree=True))
         chapters.append(Chapter(article, f"chapter-{index:03d}.xhtml", root, set(root.xpath("//@id"))))
     return chapters
+
+
+# -- the chapter cache ----------------------------------------------------------------------
+# A chapter's work (pandoc's HTML writer, the XHTML fix-ups, the template) depends on its
+# article, the files it embeds, our code (fragment_key) and the few book settings the
+# chapter template reads (chapter_key). It does not depend on the chapter's place in the
+# book: the file name is given after the cache, and links between chapters are resolved
+# after it too, on the parsed documents. An entry is JSON: the XHTML as text, the asset
+# files the document refers to (path and name in the EPUB), the diagnostics the work
+# emitted. Cached or not, the chapter is the parsed text, so both give the same bytes.
+
+CHAPTER_CACHE = "epub-chapter-1"
+
+
+def chapter_key(book, article) -> str | None:
+    """The cache key of a chapter's work; None: do not cache."""
+    base = fragment_key(article, CHAPTER_CACHE)
+    if base is None:
+        return None
+    credit = attribution(book, article)
+    return sha256(base, article.slug, article.title, article.emoji, article.lang, book.language,
+                  book.license.short if book.license else "\0", credit.title, credit.author, credit.url)
+
+
+def chapter_work(book, article, assets, context) -> dict:
+    """The chapter's work from the cache (its assets registered again), else done and stored."""
+    cache = getattr(context, "cache", None)
+    key = chapter_key(book, article) if cache is not None else None
+    if key is not None:
+        work = cache.get(CHAPTER_CACHE, key)
+        if work is not None and assets.reuse(work["assets"]):
+            return work
+    work = render_chapter(book, article, assets)
+    if key is not None:
+        cache.put(CHAPTER_CACHE, key, work)
+    return work
+
+
+def render_chapter(book, article, assets) -> dict:
+    """article -> htmlrender's fragment -> XHTML fix-ups -> the chapter template, as JSON data."""
+    used: dict[str, str] = {}
+
+    def asset_url(path: Path) -> str:
+        name = assets.url(path)
+        used[str(Path(path).resolve())] = name
+        return name
+    fragment = article_html(article, asset_url, id_prefix(article))
+    notes = Diagnostics()
+    root = render_document("epub/chapter.xhtml.j2", book=book, article=article,
+                           attribution=attribution(book, article))
+    slot = root.find(".//x:div[@class='chapter-body']", namespaces=X)
+    copy_children(chapter_html(fragment, article, notes), slot)
+    return {"xhtml": serialize(root).decode("utf-8"),
+            "assets": [[path, name] for path, name in sorted(used.items())],
+            "diagnostics": [[int(d.level), d.code.value, d.message, d.path, d.line] for d in notes.items]}
 
 
 def id_prefix(article) -> str:
@@ -550,8 +609,35 @@ class EpubAssets:
                 self.names[path] = self.add(data, suffix)
             return self.names[path]
 
+    def reuse(self, recorded: list) -> bool:
+        """A cached chapter's assets ([path, name] pairs), registered again: True when every
+        file still gives the name the chapter's document uses. Otherwise nothing is added."""
+        found = {}
+        for given, name in recorded:
+            path = Path(given)
+            with self.lock:
+                known = self.names.get(path)
+            if known is None:
+                try:
+                    data, suffix = epub_image(path.read_bytes(), path.suffix.lower())
+                except Exception:        # gone or unreadable: the chapter is made afresh, which reports it
+                    return False
+                known = self.name_for(data, suffix)
+                found[path] = (known, data)
+            if known != name:
+                return False
+        with self.lock:
+            for path, (name, data) in found.items():
+                self.names.setdefault(path, name)
+                self.files[name] = data
+        return True
+
+    @staticmethod
+    def name_for(data: bytes, suffix: str, folder: str = "assets") -> str:
+        return f"{folder}/{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+
     def add(self, data: bytes, suffix: str, folder: str = "assets") -> str:
-        name = f"{folder}/{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+        name = self.name_for(data, suffix, folder)
         self.files[name] = data
         return name
 
