@@ -60,16 +60,22 @@ def main():
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Articles prepared in parallel.")
 @click.option("--no-verify", is_flag=True, help="Skip checking the outputs after writing them.")
-def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, no_verify):
+@click.option("--progress/--quiet", "show_progress", default=None,
+              help="Show the stage and the article being worked on, on stderr. "
+                   "Default: only when stderr is a terminal and CI is not set.")
+def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, no_verify, show_progress):
     """Build the book: OUT/<book-slug>.pdf, .epub and .html."""
     from .outputs import OutputLocked
     from .pandoc import PandocError
     from .pipeline import BuildContext, prepare, write_outputs
+    from .progress import for_cli
     from .writers.latex import LatexError
     diagnostics = Diagnostics()
     book = open_book(book_path, articles_dir, no_license, diagnostics)
     diagnostics.silenced = book.silence
-    context = BuildContext(diagnostics=diagnostics)
+    progress = for_cli(show_progress)
+    click.get_current_context().call_on_close(progress.done)   # a crash or Ctrl-C leaves no half line
+    context = BuildContext(diagnostics=diagnostics, progress=progress)
     articles = prepare(book, context, jobs)
     if diagnostics.has_errors(strict) and (strict or not articles):
         report(diagnostics)
@@ -78,6 +84,7 @@ def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, n
     try:
         written = write_outputs(book, articles, formats or FORMATS, out_dir, context)
     except (LatexError, PandocError, OutputLocked) as exc:   # tool failures: short, with the log
+        progress.done()
         report(diagnostics)
         code = Code.TOOL_MISSING if "not found" in str(exc) else Code.TOOL_FAILED
         click.echo(f"ERROR: {exc} [{code.value}]", err=True)
@@ -86,6 +93,7 @@ def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, n
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
             raise
+        progress.done()
         report(diagnostics)
         click.echo(f"ERROR: cannot write to {out_dir}: {exc.strerror}; the previous outputs are unchanged", err=True)
         sys.exit(EXIT_CONTENT)
@@ -110,7 +118,10 @@ def verify_written(book, articles, context, written) -> bool:
     if not pending:
         click.echo("verify: ok (outputs unchanged since they were verified)")
         return True
+    context.progress.stage("verify")
+    context.progress.step(", ".join(pending))
     checks = verify_outputs(book, out_dir, articles, context.source, pending)
+    context.progress.done()
     ok = print_report(checks)
     if ok:
         mark_verified(list(pending.values()))

@@ -30,6 +30,7 @@ from .diagnostics import Code, Diagnostic, Diagnostics, Level
 from .filtering import FilterContext, apply_filters
 from .outputs import atomic_output, locked
 from .pandoc import doc_to_json
+from .progress import Progress
 from .verify import Run, SourceText
 from .writers import EXTENSIONS, writers
 
@@ -46,6 +47,7 @@ class BuildContext:
     timings: dict = field(default_factory=dict)
     cache: Cache | None = None
     up_to_date: set = field(default_factory=set)   # formats whose output was already current
+    progress: Progress = field(default_factory=Progress)   # stage and article on stderr; no-op by default
 
     def __post_init__(self):
         self.cache = self.cache or Cache(self.cache_dir)
@@ -90,9 +92,15 @@ def read_path(path: Path) -> Article:
     return read_article(path, article_label(path))
 
 
-def parse_all(articles: list[Article], jobs: int) -> list[Article]:
+def parse_all(articles: list[Article], jobs: int, progress: Progress | None = None) -> list[Article]:
+    progress = progress or Progress()
+    progress.stage("parse", len(articles))
+
+    def parse(article: Article) -> None:
+        progress.step(article.label)
+        parse_article(article)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        list(pool.map(parse_article, articles))
+        list(pool.map(parse, articles))
     return articles
 
 
@@ -103,6 +111,8 @@ def render_mermaid(articles: list[Article], context: BuildContext) -> dict:
     sources = [s for a in articles for s in mermaid_sources(a.doc)]
     if not sources:
         return {}
+    context.progress.stage("diagrams")
+    context.progress.step(f"{len(sources)} diagram(s)")
     result = render_diagrams(sources, context.cache.root / "mermaid")
     return result.lookup()
 
@@ -124,16 +134,20 @@ def prepare(book: Book, context: BuildContext, jobs: int = 2) -> list[Article]:
     paths = [book.articles_dir / f"{slug}.md" for slug in book.chapter_slugs]
     keys = [article_key(p, article_label(p), book) for p in paths]
     cached = [restore_article(context.cache, k, p) if k else None for k, p in zip(keys, paths)]
-    fresh = parse_all([read_path(p) for p, c in zip(paths, cached) if c is None], jobs)
+    progress = context.progress
+    unread = [p for p, c in zip(paths, cached) if c is None]
+    fresh = parse_all([read_path(p) for p in progress.track("read", unread, article_label)], jobs, progress)
     parsed = [a for a in fresh if a.parsed]
     context.timings["parse"] = time.perf_counter() - started
     diagrams = render_mermaid(parsed, context)
     fresh_by_path = {a.path: a for a in fresh}
     articles = []
+    progress.stage("filters", len(parsed))
     for key, path, hit in zip(keys, paths, cached):
         article = hit or fresh_by_path[path]
         article.cache_key = key or ""
         if hit is None and article.parsed:
+            progress.step(article.label)
             runs, expected = SourceText.of_article(article)
             run_filters(book, article, diagrams)
             article.verify_text = (runs, expected)
@@ -146,6 +160,7 @@ def prepare(book: Book, context: BuildContext, jobs: int = 2) -> list[Article]:
             context.source.add(*article.verify_text)
             articles.append(article)
     context.timings["prepare"] = time.perf_counter() - started
+    progress.done()
     return articles
 
 
@@ -224,7 +239,10 @@ def write_outputs(book: Book, articles: list[Article], formats, out_dir: Path,
     with locked(out_dir):
         remove_stale_parts(out_dir)
         state = read_state(out_dir)
+        formats = list(formats)
+        context.progress.stage("write", len(formats))
         for fmt in formats:
+            context.progress.step(fmt)
             final = output_path(book, out_dir, fmt, version)
             key = output_key(book, articles, fmt, context)
             started = time.perf_counter()
@@ -238,6 +256,7 @@ def write_outputs(book: Book, articles: list[Article], formats, out_dir: Path,
                 write_state(out_dir, state)
             context.timings[fmt] = time.perf_counter() - started
             written[fmt] = final
+    context.progress.done()
     return written
 
 
