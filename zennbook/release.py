@@ -5,15 +5,35 @@
 Reproducible: with the same sources and SOURCE_DATE_EPOCH the bytes are identical. When
 SOURCE_DATE_EPOCH is not set, the date of the last commit of the sources is used (then the
 current time outside a git checkout), so a release rebuilt from the same commit matches.
+That date is exported as SOURCE_DATE_EPOCH while the writers run, so every tool they start
+(LuaLaTeX reads only the environment) stamps the same date.
+
+Not reproducible by the tools alone, and what the release does about it:
+
+- LuaTeX's trailer /ID is an MD5 of the time and of its working directory (the absolute
+  build folder under the cache), so it differed between checkouts, caches and output
+  folders: the released PDF gets an /ID derived from its own bytes (`stable_pdf_id`).
+- segno writes the QR codes' PDFs with the clock's date, and LuaTeX copies that into the
+  page (/PTEX.InfoDict): the release dates them SOURCE_DATE_EPOCH (`stamp_included_pdfs`).
+- the PDF writer's cached LaTeX jobs are keyed by their LaTeX, not by SOURCE_DATE_EPOCH: a
+  PDF dated otherwise than the release is made again from a fresh cache (`check_pdf_date`),
+  which is what a clean build gives.
+
+The manifest holds nothing of the run: no durations, no absolute paths.
 """
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -22,13 +42,16 @@ import click
 from . import __version__
 from .config import ConfigError, load_book
 from .diagnostics import Diagnostics
-from .outputs import atomic_output
+from .outputs import atomic_output, locked
 from .pandoc import pandoc_version
 from .writers import FORMATS
 
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 PYTHON_PACKAGES = ("pypandoc-binary", "panflute", "ebooklib", "Jinja2", "ftfy", "wordfreq",
-                   "markdown-it-py", "lxml", "segno", "Pillow")
+                   "markdown-it-py", "lxml", "segno", "Pillow", "fonttools", "uharfbuzz")
+PDF_DATE = re.compile(r"^D:(\d{14})")
+# The trailer's /ID [<hex> <hex>], in a classic trailer or an XRef stream's dictionary.
+PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]*)>\s*<([0-9A-Fa-f]*)>\s*\]")
 
 
 def git(*args: str, cwd: Path) -> str | None:
@@ -40,10 +63,130 @@ def git(*args: str, cwd: Path) -> str | None:
 
 
 def source_date_epoch(sources: Path) -> int | None:
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return int(os.environ["SOURCE_DATE_EPOCH"])
+    """SOURCE_DATE_EPOCH, else the date of the sources' last commit, else None.
+    A value that is not a whole number raises ValueError."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return int(os.environ["SOURCE_DATE_EPOCH"].strip())
     stamp = git("log", "-1", "--format=%ct", "--", ".", cwd=sources)
     return int(stamp) if stamp else None
+
+
+@contextlib.contextmanager
+def exported_epoch(epoch: int):
+    """SOURCE_DATE_EPOCH=epoch in the environment for the duration (then as it was): the
+    writers start tools (lualatex) that take the date from the environment only."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def stable_pdf_id(data: bytes) -> bytes:
+    """`data` with the trailer /ID replaced by a digest of the file with that /ID zeroed.
+
+    LuaTeX hashes its working directory (our build folder, whose absolute path holds the
+    cache location and a key of the output folder) into the /ID, so the same book built in
+    two places differed there only. The new /ID has the same length, so no offset moves; it
+    changes exactly when the rest of the file does. The last /ID is the document's (LuaTeX
+    writes one)."""
+    matches = list(PDF_ID.finditer(data))
+    if not matches:
+        return data
+    found = matches[-1]
+    spans = [found.span(1), found.span(2)]
+    patched = bytearray(data)
+    for start, end in spans:
+        patched[start:end] = b"0" * (end - start)
+    digest = hashlib.sha256(bytes(patched)).hexdigest().upper().encode()
+    for start, end in spans:
+        patched[start:end] = (digest * ((end - start) // len(digest) + 1))[:end - start]
+    return bytes(patched)
+
+
+def stamp_included_pdfs(data: bytes, epoch: int) -> bytes:
+    """`data` with the dates of the PDFs LuaTeX included (each one's Info, which it copies
+    to the form's /PTEX.InfoDict) set to `epoch`; `data` itself when they are already.
+
+    segno writes its QR code PDFs with the clock's date (and no way to give it another), so
+    every build that made them anew differed there. Saved by qpdf without decoding or
+    recompressing a stream: only those dates, the cross-reference data and the /ID change."""
+    import pikepdf
+    wanted = pikepdf.String(f"D:{epoch_stamp(epoch)}Z")
+    changed = False
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for obj in pdf.objects:
+            if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                continue
+            info = obj.get("/PTEX.InfoDict")
+            if not isinstance(info, pikepdf.Dictionary):
+                continue
+            for key in ("/CreationDate", "/ModDate"):
+                if key in info and str(info[key]) != str(wanted):
+                    info[key] = wanted
+                    changed = True
+        if not changed:
+            return data
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, linearize=False, compress_streams=True,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        return out.getvalue()
+
+
+def normalize_pdf(path: Path, epoch: int) -> None:
+    """The released PDF with its included PDFs dated `epoch` and a stable /ID, in place
+    (and in the output folder's state, so that the next release into the folder still sees
+    the PDF as up to date). Normalizing twice changes nothing more."""
+    from .pipeline import read_state, write_state
+    with locked(path.parent):
+        data = path.read_bytes()
+        fixed = stable_pdf_id(stamp_included_pdfs(data, epoch))
+        if fixed != data:
+            with atomic_output(path) as temporary:
+                temporary.write_bytes(fixed)
+        state = read_state(path.parent)
+        digest = hashlib.sha256(fixed).hexdigest()
+        if path.name in state and state[path.name].get("sha256") != digest:
+            state[path.name]["sha256"] = digest
+            write_state(path.parent, state)
+
+
+def epoch_stamp(epoch: int) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y%m%d%H%M%S")
+
+
+def pdf_dates(path: Path) -> list[str]:
+    """The Info dictionary's CreationDate and ModDate, as YYYYMMDDHHMMSS (those it has)."""
+    import pikepdf
+    with pikepdf.open(path) as pdf:
+        info = pdf.trailer.get("/Info")
+        values = [str(info.get(key)) for key in ("/CreationDate", "/ModDate")
+                  if info is not None and key in info]
+    return [m.group(1) for m in map(PDF_DATE.match, values) if m]
+
+
+def check_pdf_date(book, articles, path: Path, epoch: int) -> None:
+    """A PDF dated otherwise than `epoch` is written again by the PDF writer with a fresh,
+    temporary cache. The unit writer's cached LaTeX jobs are keyed by their LaTeX, not by
+    the SOURCE_DATE_EPOCH LuaLaTeX ran with, so a job made by an earlier build on the
+    same day (another SOURCE_DATE_EPOCH, or none: then 0) would lend the release its date."""
+    from .pipeline import BuildContext
+    from .writers import writers
+    dates = pdf_dates(path)
+    if all(date == epoch_stamp(epoch) for date in dates):
+        return
+    click.echo(f"release: {path.name} is dated {dates[0]}, not SOURCE_DATE_EPOCH {epoch} "
+               f"({epoch_stamp(epoch)}): cached PDF jobs of another date; making it again "
+               f"from a fresh cache", err=True)
+    with tempfile.TemporaryDirectory(prefix="zennbook-release-") as cache:
+        context = BuildContext(diagnostics=Diagnostics(), epoch=epoch, cache_dir=Path(cache))
+        with locked(path.parent), atomic_output(path) as temporary:
+            writers()["pdf"](book, articles, temporary, context)
 
 
 def tool_versions() -> dict:
@@ -75,6 +218,15 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def book_relative(book, path: Path) -> str:
+    """`path` relative to the book's root (POSIX), whatever the working directory was; its
+    name alone when it is outside the root. Never an absolute path."""
+    try:
+        return path.resolve().relative_to(Path(book.root_dir).resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
 def manifest(book, version: str, articles, written: dict, epoch: int) -> dict:
     return {
         "book": {"title": book.title, "slug": book.slug, "version": version, "language": book.language,
@@ -82,7 +234,7 @@ def manifest(book, version: str, articles, written: dict, epoch: int) -> dict:
         "source_date_epoch": epoch,
         "source_commit": git("rev-parse", "HEAD", cwd=book.articles_dir),
         "tools": tool_versions(),
-        "articles": [{"slug": a.slug, "title": a.title, "file": a.label,
+        "articles": [{"slug": a.slug, "title": a.title, "file": book_relative(book, a.path),
                       "sha256": file_digest(a.path)} for a in articles],
         "outputs": {fmt: {"file": path.name, "bytes": path.stat().st_size, "sha256": file_digest(path),
                           **({"pages": pdf_page_count(path)} if fmt == "pdf" else {})}
@@ -112,20 +264,31 @@ def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license
         report(diagnostics)
         return 1
     diagnostics.silenced = book.silence
-    epoch = source_date_epoch(book.articles_dir) or BuildContext(diagnostics=diagnostics).epoch
-    context = BuildContext(diagnostics=diagnostics, epoch=epoch)
-    articles = prepare(book, context)
-    if diagnostics.has_errors():
+    try:
+        epoch = source_date_epoch(book.articles_dir)
+    except ValueError:
+        click.echo(f"release: SOURCE_DATE_EPOCH must be a whole number of seconds; "
+                   f"got {os.environ.get('SOURCE_DATE_EPOCH')!r}", err=True)
+        return 2
+    if epoch is None:
+        epoch = int(time.time())
+    with exported_epoch(epoch):
+        context = BuildContext(diagnostics=diagnostics, epoch=epoch)
+        articles = prepare(book, context)
+        if diagnostics.has_errors():
+            report(diagnostics)
+            click.echo("release: not made; fix the errors above", err=True)
+            return 1
+        written = write_outputs(book, articles, FORMATS, out_dir, context, version=version)
+        if "pdf" in written:
+            check_pdf_date(book, articles, written["pdf"], epoch)
+            normalize_pdf(written["pdf"], epoch)
         report(diagnostics)
-        click.echo("release: not made; fix the errors above", err=True)
-        return 1
-    written = write_outputs(book, articles, FORMATS, out_dir, context, version=version)
-    report(diagnostics)
-    ok = print_report(verify_outputs(book, out_dir, articles, context.source, written))
-    if not ok:
-        click.echo("release: the outputs failed verification; SHA256SUMS not written", err=True)
-        return 1
-    write_release_files(out_dir, written, manifest(book, version, articles, written, epoch))
+        ok = print_report(verify_outputs(book, out_dir, articles, context.source, written))
+        if not ok:
+            click.echo("release: the outputs failed verification; SHA256SUMS not written", err=True)
+            return 1
+        write_release_files(out_dir, written, manifest(book, version, articles, written, epoch))
     for path in [*written.values(), out_dir / "SHA256SUMS", out_dir / "manifest.json"]:
         click.echo(f"released {path}")
     return 0
