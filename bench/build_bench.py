@@ -7,12 +7,12 @@ Each step runs `build.py` as a user would (a fresh process, the corpus's folder 
 directory, so the cache is `.zennbook-cache` there). It prints:
 
 - cold HTML and cold EPUB, each from empty caches, then a cold build of all three formats
-  from empty caches (the time of each format is read from `build`'s own `wrote` lines);
-- `verify` on the three outputs of that build;
+  from empty caches with its verify step (the time of each format and of verify are read
+  from `build`'s own `wrote` and `verify:` lines);
 - a no-change rebuild of all three formats (the command an author runs, verify included);
-- a one-character edit in one article, rebuilt in all three formats, and plain `lualatex`
-  once on that article's own unit document (the PDF criterion: the rebuild against the time
-  LuaLaTeX needs for that one article alone);
+- a one-character edit in one article: HTML and EPUB rebuilt (one command), then the PDF
+  (another), and plain `lualatex` once on that article's own unit document (the PDF
+  criterion: the rebuild against the time LuaLaTeX needs for that one article alone);
 - the references: plain pandoc to HTML and to EPUB on the whole corpus, and plain LuaLaTeX:
   pandoc's standalone LaTeX of the first --slice articles compiled once, its seconds per page
   times the book's page count, times two passes (a table of contents needs two);
@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 from bench.corpus import make_corpus  # noqa: E402
 from zennbook.pandoc import pandoc_path  # noqa: E402
 
+VERIFIED = re.compile(r"^verify: ok in ([\d.]+)s", re.M)
 WROTE = re.compile(r"^wrote \S+\.(pdf|epub|html) \([\d.]+ KiB, (?:([\d.]+)s|up to date)\)", re.M)
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -88,19 +89,22 @@ def run(args: list[str], cwd: Path) -> tuple[float, str]:
 
 
 def build(work: Path, *formats: str, verify: bool = False) -> tuple[float, dict[str, str]]:
-    """Wall seconds of `build.py build`, and each format's own time as `build` printed it."""
+    """Wall seconds of `build.py build`, and each format's own time (and verify's) as `build`
+    printed it."""
     args = [sys.executable, str(REPO / "build.py"), "build", "--book", "book.yaml", "--out", "out"]
     args += [] if verify else ["--no-verify"]
     for fmt in formats:
         args += ["--format", fmt]
     seconds, out = run(args, work)
-    return seconds, {m[1]: (f"{float(m[2]):.1f} s" if m[2] else "up to date") for m in WROTE.finditer(out)}
+    each = {m[1]: (f"{float(m[2]):.1f} s" if m[2] else "up to date") for m in WROTE.finditer(out)}
+    each.update({"verify": f"{float(m[1]):.1f} s" for m in VERIFIED.finditer(out)})
+    return seconds, each
 
 
-def cold(work: Path, *formats: str) -> tuple[float, dict[str, str]]:
+def cold(work: Path, *formats: str, verify: bool = False) -> tuple[float, dict[str, str]]:
     shutil.rmtree(work / ".zennbook-cache", ignore_errors=True)
     shutil.rmtree(work / "out", ignore_errors=True)
-    return build(work, *formats)
+    return build(work, *formats, verify=verify)
 
 
 def plain_pandoc(articles: Path, fmt: str, out: Path) -> float:
@@ -183,17 +187,18 @@ def main() -> None:
 
     for fmt in ("html", "epub"):
         note(f"cold {fmt} (empty caches)", cold(work, fmt)[0])
-    seconds, each = cold(work, *formats)
-    note("cold, all formats (empty caches)", seconds, ", ".join(f"{k} {v}" for k, v in each.items()))
+    seconds, each = cold(work, *formats, verify=True)
     page_count = 0 if options.no_pdf else pdf_pages(next((work / "out").glob("*.pdf")))
-    verify, _ = run([sys.executable, str(REPO / "build.py"), "verify", "out", "--book", "book.yaml"], work)
-    note("verify, all built formats", verify, f"{page_count} PDF pages" if page_count else "")
+    note("cold, all formats, then verify", seconds, ", ".join(f"{k} {v}" for k, v in each.items())
+         + (f"; {page_count} PDF pages" if page_count else ""))
     seconds, each = build(work, *formats, verify=True)
     note("no-change rebuild, all formats", seconds, ", ".join(f"{k} {v}" for k, v in each.items()))
     slug = edit_one_article(articles)
-    seconds, each = build(work, *formats)
-    note(f"one-character edit ({slug})", seconds, ", ".join(f"{k} {v}" for k, v in each.items()))
+    seconds, each = build(work, "html", "epub")
+    note(f"one-character edit ({slug}): html + epub", seconds, ", ".join(f"{k} {v}" for k, v in each.items()))
     if not options.no_pdf:
+        seconds, each = build(work, "pdf")
+        note("the same edit: pdf", seconds, ", ".join(f"{k} {v}" for k, v in each.items()))
         alone, pages = unit_alone(work, slug)
         note("plain lualatex, that article's unit alone", alone, f"{pages} pages, one pass")
     for fmt, ext in (("html", "html"), ("epub3", "epub")):

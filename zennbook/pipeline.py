@@ -272,10 +272,14 @@ def was_verified(path: Path) -> bool:
 
 
 def mark_verified(paths: list[Path]) -> None:
+    """Record that these outputs, as they are now, passed verify: a build that finds them up
+    to date does not read them again. An output changed since it was written is not marked."""
+    if not paths:
+        return
     with locked(paths[0].parent):
         state = read_state(paths[0].parent)
         for path in paths:
-            if path.name in state:
+            if path.name in state and state[path.name].get("sha256") == file_sha256(path):
                 state[path.name]["verified"] = True
         write_state(paths[0].parent, state)
 

@@ -99,7 +99,7 @@ def typeset(target: Target, diagnostics: Diagnostics) -> dict | None:
                           proof=True, chapter_offset=target.chapter_offset)
     (build_dir / f"{JOB}.tex").write_text(tex, encoding="utf-8")
     install_fonts(build_dir, context.cache.root)
-    log, passes = run_lualatex(build_dir, JOB, max_passes=2, settle_toc=False)
+    log, passes = run_lualatex(build_dir, JOB, max_passes=2, settle_toc=False, epoch=context.epoch)
     layout = scan_log(log, articles, diagnostics)
     return {"article": articles[0].label, "pdf": build_dir / f"{JOB}.pdf", "passes": passes,
             "layout": layout}

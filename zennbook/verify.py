@@ -379,5 +379,9 @@ def run_verify(directory: Path, book_path, articles_dir, no_license) -> int:
     articles, source = read_sources(book)
     checks = verify_outputs(book, directory, articles, source)
     ok = print_report(checks)
+    if ok:      # the next `build` that finds these outputs up to date need not read them again
+        from .pipeline import mark_verified, output_path
+        from .writers import FORMATS
+        mark_verified([p for p in (output_path(book, directory, fmt) for fmt in FORMATS) if p.exists()])
     click.echo(f"verify: {'ok' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
     return 0 if ok else 1

@@ -136,3 +136,21 @@ def test_a_paragraph_split_by_a_page_turn_is_found():
     haystack = squash(page_turn)
     assert find_split(haystack, squash("これは長い段落の前半で後半がここに続きます。")) == haystack.index("これは")
     assert find_split(haystack, squash("これは長い段落の前半で別の後半です。")) == -1
+
+
+def test_outputs_verified_by_the_verify_command_are_not_read_again_by_a_build(book_dir):
+    """`verify` records what it checked: the next no-change build skips reading those outputs,
+    and an output changed after it was verified is checked again."""
+    from click.testing import CliRunner
+
+    from zennbook.cli import main
+    first = cli_build(book_dir / "book.yaml", book_dir / "out", "html", extra=("--no-verify",))
+    assert first.exit_code == 0, first.output
+    checked = CliRunner().invoke(main, ["verify", str(book_dir / "out"), "--book", str(book_dir / "book.yaml")])
+    assert checked.exit_code == 0 and "verify: ok" in checked.output, checked.output
+    again = build(book_dir, "html")
+    assert "up to date" in again.output and "outputs unchanged since they were verified" in again.output
+    page = book_dir / "out" / "verify-book.html"
+    page.write_bytes(page.read_bytes() + b"\n")        # changed behind the build's back
+    third = build(book_dir, "html")
+    assert "outputs unchanged since they were verified" not in third.output

@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from ..cache import sha256
@@ -48,9 +47,21 @@ class Face:
     index: int
 
 
-@lru_cache(maxsize=None)
+FOUND: dict[tuple[str, str], Face] = {}
+
+
 def find_face(family: str, style: str) -> Face | None:
-    """The installed file and collection index of a family's style (fontconfig), or None."""
+    """The installed file and collection index of a family's style (fontconfig), or None.
+    Only what was found is remembered: fc-list may be missing for a while (tests hide tools)."""
+    if (family, style) not in FOUND:
+        face = fontconfig_face(family, style)
+        if face is None:
+            return None
+        FOUND[family, style] = face
+    return FOUND[family, style]
+
+
+def fontconfig_face(family: str, style: str) -> Face | None:
     try:
         out = subprocess.run(["fc-list", "-f", "%{file}|%{index}|%{style}\n", family],
                              capture_output=True, text=True, timeout=60, check=False).stdout
@@ -63,16 +74,27 @@ def find_face(family: str, style: str) -> Face | None:
     return None
 
 
-@lru_cache(maxsize=1)
+CLASS_CHARACTERS: dict[str, frozenset[str]] = {}
+
+
 def fixed_characters() -> frozenset[str]:
     chars = {chr(c) for start, stop in FIXED_RANGES for c in range(start, stop)}
     for name in CLASS_FILES:
+        chars |= class_characters(name)
+    return frozenset(chars)
+
+
+def class_characters(name: str) -> frozenset[str]:
+    """The characters of a TeX Live file (the class's own words); remembered once found."""
+    if name not in CLASS_CHARACTERS:
         try:
             found = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=60).stdout.strip()
-            chars |= set(Path(found).read_text(encoding="utf-8", errors="ignore")) if found else set()
         except (OSError, subprocess.TimeoutExpired):
-            pass
-    return frozenset(chars)
+            return frozenset()
+        if not found:
+            return frozenset()
+        CLASS_CHARACTERS[name] = frozenset(Path(found).read_text(encoding="utf-8", errors="ignore"))
+    return CLASS_CHARACTERS[name]
 
 
 def folder_characters(build_dir: Path) -> set[str]:

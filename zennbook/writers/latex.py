@@ -670,10 +670,13 @@ def book_keywords(book, articles) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def latex_env() -> dict:
+def latex_env(epoch: int | None = None) -> dict:
+    """LuaLaTeX's environment: paranoid file access, no shell, the build's date (`epoch`;
+    else SOURCE_DATE_EPOCH, else 0: a job cached across builds carries no date of its own)."""
     env = dict(os.environ)
+    date = str(epoch) if epoch is not None else env.get("SOURCE_DATE_EPOCH", "0")
     env.update({"openin_any": "p", "openout_any": "p", "shell_escape": "f",
-                "SOURCE_DATE_EPOCH": env.get("SOURCE_DATE_EPOCH", "0"), "FORCE_SOURCE_DATE": "1",
+                "SOURCE_DATE_EPOCH": date, "FORCE_SOURCE_DATE": "1",
                 # one log line per message, so that file names and box contents are not cut
                 "max_print_line": "100000", "error_line": "254", "half_error_line": "238"})
     return env
@@ -690,13 +693,13 @@ RERUN = re.compile(r"Rerun to get|may have changed\. Rerun|Rerun LaTeX")
 
 
 def run_lualatex(build_dir: Path, job: str = "book", max_passes: int = MAX_PASSES,
-                 settle_toc: bool = True) -> tuple[Path, int]:
+                 settle_toc: bool = True, epoch: int | None = None) -> tuple[Path, int]:
     """Compile until the table of contents and the references settle; return the log and
     the number of passes. A pass is repeated only for what changes the output."""
     previous_toc = None
     log = build_dir / f"{job}.log"
     for passes in range(1, max_passes + 1):
-        compile_once(build_dir, job, log)
+        compile_once(build_dir, job, log, epoch)
         toc_file = build_dir / f"{job}.toc"
         toc = toc_file.read_bytes() if toc_file.exists() else b""
         if passes == max_passes or not needs_rerun(log, settle_toc and toc != previous_toc):
@@ -712,10 +715,10 @@ def needs_rerun(log: Path, toc_changed: bool) -> bool:
     return toc_changed or bool(RERUN.search(text) and REFERENCE.search(text))
 
 
-def compile_once(build_dir: Path, job: str, log: Path) -> None:
+def compile_once(build_dir: Path, job: str, log: Path, epoch: int | None = None) -> None:
     (build_dir / f"{job}.pdf").unlink(missing_ok=True)
     try:
-        proc = subprocess.run(lualatex_command(job), cwd=build_dir, env=latex_env(), capture_output=True,
+        proc = subprocess.run(lualatex_command(job), cwd=build_dir, env=latex_env(epoch), capture_output=True,
                               stdin=subprocess.DEVNULL, timeout=LUALATEX_TIMEOUT_S, check=False)
     except FileNotFoundError as exc:
         raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)") from exc
@@ -1012,6 +1015,6 @@ def write_pdf(book, articles, out_path: Path, context) -> None:
     tex = render_book_tex(book, articles, assets, context.diagnostics, context)
     (build_dir / "book.tex").write_text(tex, encoding="utf-8")
     install_fonts(build_dir, context.cache.root)
-    log, _ = run_lualatex(build_dir)
+    log, _ = run_lualatex(build_dir, epoch=context.epoch)
     context.pdf_report = scan_log(log, articles, context.diagnostics)
     shutil.copyfile(build_dir / "book.pdf", out_path)

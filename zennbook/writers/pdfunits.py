@@ -72,7 +72,10 @@ STYLE = "latex/zennbook.sty"
 MAIN_NUMBERING = "arabic"           # \mainmatter's page numbers; the page label style below must agree
 MAIN_PAGE_LABEL = {"/S": "/D"}
 COUNTERS = ("footnote", "mpfootnote", "equation", "figure", "table")   # the numbers a reader sees
-JOB_TEX_BYTES = 1_500_000           # a cold build's chapters are batched into jobs of about this much LaTeX
+# A cold build's chapters are batched into jobs of about this much LaTeX (4 or 5 chapters of
+# the model course). LuaTeX's memory grows with a job's pages (measured: one chapter 0.75 GB,
+# 15 chapters 2.1 GB) and two jobs run at once, so batches stay small; each costs a start.
+JOB_TEX_BYTES = 400_000
 STAMPS_PER_JOB = 1500
 LONGTABLE_RERUN = re.compile(r"Package longtable Warning: (?:Table|Column) widths have changed")
 MAX_ROUNDS = 6
@@ -779,7 +782,7 @@ def build_pdf_units(book, articles, out_path: Path, context, batch: bool = True)
     stats.seconds["front+stamps"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    assemble(out_path, root, front, entries, stamps, book, store)
+    assemble(out_path, root, front, entries, stamps, book, store, context.epoch)
     stats.seconds["assemble"] = time.perf_counter() - clock
     stats.jobs = runner.timings
     stats.pages = stats.front_pages + sum(counts)
@@ -1047,7 +1050,7 @@ def dest_name(target) -> str | None:
 
 
 def assemble(out_path: Path, root: Path, front: dict, entries: list[dict],
-             stamp_keys: list[tuple[str, str]], book, store: Cache) -> None:
+             stamp_keys: list[tuple[str, str]], book, store: Cache, epoch: int) -> None:
     """Front pages, unit pages with their stamps, then links, outline, labels and metadata."""
     import pikepdf
     sources = Sources(root)
@@ -1070,7 +1073,7 @@ def assemble(out_path: Path, root: Path, front: dict, entries: list[dict],
     link_pages(pdf, sources, placed, origin, prefixes)
     build_outline(pdf, sources, placed, front, entries)
     label_pages(pdf, sources.pdf(front["job"]), front_count)
-    copy_metadata(pdf, sources, front, entries, stamp_keys, store)
+    copy_metadata(pdf, sources, front, entries, epoch)
     pdf.save(out_path, deterministic_id=True, linearize=False,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for opened in sources.pdfs.values():
@@ -1231,12 +1234,15 @@ def foreign(pdf, source, value):
     return value
 
 
-def copy_metadata(pdf, sources: Sources, front: dict, entries: list[dict], stamp_keys, store: Cache) -> None:
+def copy_metadata(pdf, sources: Sources, front: dict, entries: list[dict], epoch: int) -> None:
     """Title, author, subject, keywords, license: the front matter job's (the same preamble as
-    every job); its XMP gets the book's page count and the fonts of every job."""
+    every job); its XMP gets the book's page count and the fonts of every job. The dates are
+    the build's: the front matter job may come from the cache of an earlier build."""
     import pikepdf
     front_pdf = sources.pdf(front["job"])
     pdf.trailer.Info = pdf.copy_foreign(front_pdf.trailer.Info)
+    for key in ("/CreationDate", "/ModDate"):
+        pdf.trailer.Info[key] = pikepdf.String(pdf_date(epoch))
     for key in ("/PageMode", "/ViewerPreferences", "/Lang"):
         if key in front_pdf.Root:
             pdf.Root[key] = foreign(pdf, front_pdf, front_pdf.Root[key])
@@ -1248,25 +1254,37 @@ def copy_metadata(pdf, sources: Sources, front: dict, entries: list[dict], stamp
         jobs = [front["job"], *dict.fromkeys(e["job"] for e in entries)]
         others = [bytes(sources.pdf(j).Root.Metadata.read_bytes()) for j in jobs[1:]
                   if "/Metadata" in sources.pdf(j).Root]
-        xmp = book_xmp(bytes(front_pdf.Root.Metadata.read_bytes()), others, len(pdf.pages))
+        xmp = book_xmp(bytes(front_pdf.Root.Metadata.read_bytes()), others, len(pdf.pages), epoch)
         stream = pikepdf.Stream(pdf, xmp)
         stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
         pdf.Root.Metadata = pdf.make_indirect(stream)
 
 
+XMP_DATES = tuple("{http://ns.adobe.com/xap/1.0/}" + name for name in ("CreateDate", "ModifyDate", "MetadataDate"))
 XMP_NS = {"prism": "http://prismstandard.org/namespaces/basic/3.0/",
           "xmpTPg": "http://ns.adobe.com/xap/1.0/t/pg/",
           "stFnt": "http://ns.adobe.com/xap/1.0/sType/Font#",
           "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
 
 
-def book_xmp(front: bytes, others: list[bytes], pages: int) -> bytes:
+def pdf_date(epoch: int) -> str:
+    return "D:" + time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch)) + "Z"
+
+
+def book_xmp(front: bytes, others: list[bytes], pages: int, epoch: int) -> bytes:
     """hyperxmp's packet of the front matter job, with the joined PDF's page count, without
-    its byte count (of no file we write), and with the fonts every job used."""
+    its byte count (of no file we write), with the build's dates and the fonts every job used."""
     from lxml import etree
     head, _, rest = front.partition(b"<x:xmpmeta")
     body, _, tail = rest.rpartition(b"</x:xmpmeta>")
     tree = etree.fromstring(b"<x:xmpmeta" + body + b"</x:xmpmeta>")
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    for element in tree.iter():
+        for name in XMP_DATES:
+            if element.tag == name:
+                element.text = when
+            if name in element.attrib:
+                element.set(name, when)
     for count in tree.iterfind(".//prism:pageCount", XMP_NS):
         count.text = str(pages)
     for size in list(tree.iterfind(".//prism:byteCount", XMP_NS)):

@@ -85,3 +85,13 @@ def test_a_cut_is_made_once_per_character_set(tmp_path):
     stamp = first.stat().st_mtime_ns
     assert fonts.subset_face(face, set("abcあいう"), tmp_path) == first and first.stat().st_mtime_ns == stamp
     assert fonts.subset_face(face, set("あいうabcd"), tmp_path) != first
+
+
+def test_a_face_not_found_while_fontconfig_was_hidden_is_found_later(monkeypatch, tmp_path):
+    """A build without fc-list on PATH (the faults tests do that) must not leave later builds
+    of the same process with the whole fonts."""
+    fonts.FOUND.clear()
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert fonts.find_face(*fonts.FACES["serif"]) is None
+    monkeypatch.undo()
+    assert fonts.find_face(*fonts.FACES["serif"]) is not None

@@ -191,17 +191,21 @@ def test_job_log_lines_are_read_back(tmp_path):
     assert log.unit_counters == {2: {"footnote": 3, "table": 0}}
 
 
-def test_xmp_gets_the_page_count_and_every_jobs_fonts():
+def test_xmp_gets_the_page_count_every_jobs_fonts_and_the_builds_dates():
     def packet(count, fonts):
         items = "".join(f'<rdf:li rdf:parseType="Resource"><stFnt:fontName>{f}</stFnt:fontName></rdf:li>'
                         for f in fonts)
         return (f'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
                 f'<rdf:RDF xmlns:rdf="{pu.XMP_NS["rdf"]}"><rdf:Description xmlns:prism="{pu.XMP_NS["prism"]}" '
-                f'xmlns:xmpTPg="{pu.XMP_NS["xmpTPg"]}" xmlns:stFnt="{pu.XMP_NS["stFnt"]}">'
-                f'<prism:pageCount>{count}</prism:pageCount><prism:byteCount>99</prism:byteCount>'
+                f'xmlns:xmpTPg="{pu.XMP_NS["xmpTPg"]}" xmlns:stFnt="{pu.XMP_NS["stFnt"]}" '
+                f'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:MetadataDate="1970-01-01T00:00:00Z">'
+                f'<xmp:CreateDate>1970-01-01T00:00:00Z</xmp:CreateDate><prism:pageCount>{count}</prism:pageCount><prism:byteCount>99</prism:byteCount>'
                 f'<xmpTPg:Fonts><rdf:Bag>{items}</rdf:Bag></xmpTPg:Fonts></rdf:Description></rdf:RDF>'
                 f'</x:xmpmeta><?xpacket end="w"?>').encode()
-    merged = pu.book_xmp(packet(4, ["Serif"]), [packet(30, ["Serif", "Mono"])], 34)
+    merged = pu.book_xmp(packet(4, ["Serif"]), [packet(30, ["Serif", "Mono"])], 34, 1767225600)
+    assert b"1970" not in merged                    # a cached front matter job's dates are replaced
+    assert b"<xmp:CreateDate>2026-01-01T00:00:00Z</xmp:CreateDate>" in merged
+    assert b'xmp:MetadataDate="2026-01-01T00:00:00Z"' in merged
     assert b"<prism:pageCount>34</prism:pageCount>" in merged and b"byteCount" not in merged
     assert merged.count(b"<stFnt:fontName>Serif") == 1 and b"<stFnt:fontName>Mono" in merged
     assert merged.startswith(b"<?xpacket begin") and merged.endswith(b'<?xpacket end="w"?>')
