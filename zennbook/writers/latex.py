@@ -626,6 +626,12 @@ def render_book_tex(book, articles, assets: LatexAssets, diagnostics: Diagnostic
             members.append(chapter_entry(book, article))
         parts.append({"title": part.title, "chapters": members})
     shutil.copyfile(template_path("latex/zennbook.sty"), assets.build_dir / "zennbook.sty")
+    return book_document(book, articles, parts, context, proof, chapter_offset)
+
+
+def book_document(book, articles, parts: list[dict], context, proof: bool = False,
+                  chapter_offset: int | None = None) -> str:
+    """book.tex: the template with the book's parts (each a title and chapter entries)."""
     return latex_environment().get_template("latex/book.tex.j2").render(
         book=book, parts=parts, paper=PAPER_OPTIONS[book.pdf.paper], build=context,
         proof=proof or book.pdf.proof, trim=trim_options(book.pdf), keywords=book_keywords(book, articles),

@@ -67,7 +67,6 @@ from .templating import latex_environment, template_path
 VERSION = "1"                       # bump when the cache entries' meaning changes (keys hash the LaTeX itself)
 JOB = "book"                        # every job is named as the monolithic one (\jobname is printed by some packages)
 UNIT_TEMPLATE = "latex/unit.tex.j2"
-BOOK_TEMPLATE = "latex/book.tex.j2"
 STYLE = "latex/zennbook.sty"
 MAIN_NUMBERING = "arabic"           # \mainmatter's page numbers; the page label style below must agree
 MAIN_PAGE_LABEL = {"/S": "/D"}
@@ -109,12 +108,7 @@ def book_tex(book, articles, context) -> str:
     parts = [{"title": part.title,
               "chapters": [latex.chapter_entry(book, by_slug[s]) for s in part.chapters if s in by_slug]}
              for part in book.parts]
-    return latex_environment().get_template(BOOK_TEMPLATE).render(
-        book=book, parts=parts, paper=latex.PAPER_OPTIONS[book.pdf.paper], build=context,
-        proof=book.pdf.proof, trim=latex.trim_options(book.pdf),
-        keywords=latex.book_keywords(book, articles),
-        license_url_tex=latex.url_latex(book.license.url) if book.license else "",
-        chapter_only=False, chapter_offset=0)
+    return latex.book_document(book, articles, parts, context)
 
 
 ARTICLE_LINE = re.compile(r"^%zb:article=(\S+)\s*$")
