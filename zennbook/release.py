@@ -15,9 +15,8 @@ Not reproducible by the tools alone, and what the release does about it:
   folders: the released PDF gets an /ID derived from its own bytes (`stable_pdf_id`).
 - segno writes the QR codes' PDFs with the clock's date, and LuaTeX copies that into the
   page (/PTEX.InfoDict): the release dates them SOURCE_DATE_EPOCH (`stamp_included_pdfs`).
-- the PDF writer's cached LaTeX jobs are keyed by their LaTeX, not by SOURCE_DATE_EPOCH: a
-  PDF dated otherwise than the release is made again from a fresh cache (`check_pdf_date`),
-  which is what a clean build gives.
+- the PDF writer's cached LaTeX jobs are keyed by their LaTeX, not by SOURCE_DATE_EPOCH:
+  the writer dates the joined PDF (Info and XMP) by the build itself, not by a job.
 
 The manifest holds nothing of the run: no durations, no absolute paths.
 """
@@ -32,7 +31,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -49,7 +47,6 @@ from .writers import FORMATS
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 PYTHON_PACKAGES = ("pypandoc-binary", "panflute", "ebooklib", "Jinja2", "ftfy", "wordfreq",
                    "markdown-it-py", "lxml", "segno", "Pillow", "fonttools", "uharfbuzz")
-PDF_DATE = re.compile(r"^D:(\d{14})")
 # The trailer's /ID [<hex> <hex>], in a classic trailer or an XRef stream's dictionary.
 PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]*)>\s*<([0-9A-Fa-f]*)>\s*\]")
 
@@ -160,35 +157,6 @@ def epoch_stamp(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y%m%d%H%M%S")
 
 
-def pdf_dates(path: Path) -> list[str]:
-    """The Info dictionary's CreationDate and ModDate, as YYYYMMDDHHMMSS (those it has)."""
-    import pikepdf
-    with pikepdf.open(path) as pdf:
-        info = pdf.trailer.get("/Info")
-        values = [str(info.get(key)) for key in ("/CreationDate", "/ModDate")
-                  if info is not None and key in info]
-    return [m.group(1) for m in map(PDF_DATE.match, values) if m]
-
-
-def check_pdf_date(book, articles, path: Path, epoch: int) -> None:
-    """A PDF dated otherwise than `epoch` is written again by the PDF writer with a fresh,
-    temporary cache. The unit writer's cached LaTeX jobs are keyed by their LaTeX, not by
-    the SOURCE_DATE_EPOCH LuaLaTeX ran with, so a job made by an earlier build on the
-    same day (another SOURCE_DATE_EPOCH, or none: then 0) would lend the release its date."""
-    from .pipeline import BuildContext
-    from .writers import writers
-    dates = pdf_dates(path)
-    if all(date == epoch_stamp(epoch) for date in dates):
-        return
-    click.echo(f"release: {path.name} is dated {dates[0]}, not SOURCE_DATE_EPOCH {epoch} "
-               f"({epoch_stamp(epoch)}): cached PDF jobs of another date; making it again "
-               f"from a fresh cache", err=True)
-    with tempfile.TemporaryDirectory(prefix="zennbook-release-") as cache:
-        context = BuildContext(diagnostics=Diagnostics(), epoch=epoch, cache_dir=Path(cache))
-        with locked(path.parent), atomic_output(path) as temporary:
-            writers()["pdf"](book, articles, temporary, context)
-
-
 def tool_versions() -> dict:
     versions = {"zennbook": __version__, "python": sys.version.split()[0], "pandoc": pandoc_version()}
     for package in PYTHON_PACKAGES:
@@ -281,7 +249,6 @@ def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license
             return 1
         written = write_outputs(book, articles, FORMATS, out_dir, context, version=version)
         if "pdf" in written:
-            check_pdf_date(book, articles, written["pdf"], epoch)
             normalize_pdf(written["pdf"], epoch)
         report(diagnostics)
         ok = print_report(verify_outputs(book, out_dir, articles, context.source, written))
