@@ -13,6 +13,8 @@ from urllib.parse import unquote
 
 import panflute as pf
 
+from zennbook.filtering import walk
+
 MAX_LEVEL = 4
 _CONTAINERS = (pf.Emph, pf.Strong, pf.Link, pf.Span, pf.Strikeout, pf.Underline,
                pf.SmallCaps, pf.Quoted, pf.Superscript, pf.Subscript, pf.Cite)
@@ -25,7 +27,7 @@ def heading_ids(elem, doc):
     for header in _headers(elem):
         header.identifier = unique(slug(anchor_text(header.content)), taken) \
             if header.level <= MAX_LEVEL else ""
-    elem.walk(_decode_link)
+    walk(elem, _decode_link, elem)
     return None
 
 
@@ -58,7 +60,7 @@ def anchor_text(inlines) -> str:
 
 def _headers(doc: pf.Doc) -> list[pf.Header]:
     found: list[pf.Header] = []
-    doc.walk(lambda e, d: found.append(e) if isinstance(e, pf.Header) else None)
+    walk(doc, lambda e, d: found.append(e) if isinstance(e, pf.Header) else None, doc)
     return found
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import panflute as pf
 
 from zennbook.diagnostics import Code
-from zennbook.filtering import source_line
+from zennbook.filtering import source_line, walk
 from zennbook.mermaid import Diagram, Failure, diagram_key
 
 
@@ -41,7 +41,7 @@ def mermaid_sources(doc: pf.Doc) -> list[str]:
         if _is_mermaid(elem):
             found.append(elem.text)
 
-    doc.walk(collect)
+    walk(doc, collect, doc)
     return found
 
 

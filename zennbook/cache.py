@@ -70,11 +70,15 @@ class Cache:
         return value
 
     def put(self, kind: str, key: str, value) -> None:
+        self.put_json_text(kind, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+    def put_json_text(self, kind: str, key: str, text: str) -> None:
+        """Store a value already serialized as JSON (a pandoc AST: no second encoding)."""
         path = self.path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(value, handle, ensure_ascii=False, separators=(",", ":"))
+            handle.write(text)
         os.replace(name, path)
 
     def memo(self, kind: str, key: str, compute):

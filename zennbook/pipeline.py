@@ -27,7 +27,7 @@ from .article import Article, parse_article, read_article
 from .cache import Cache, code_fingerprint, sha256
 from .config import Book
 from .diagnostics import Code, Diagnostic, Diagnostics, Level
-from .filtering import FilterContext, apply_filters
+from .filtering import FilterContext, apply_filters, walk
 from .outputs import atomic_output, locked
 from .pandoc import doc_to_json
 from .progress import Progress
@@ -153,7 +153,7 @@ def prepare(book: Book, context: BuildContext, jobs: int = 2) -> list[Article]:
             article.verify_text = (runs, expected)
             article.files = files_used(article.doc)
             if key:
-                context.cache.put("ast", key, json.loads(doc_to_json(article.doc)))
+                context.cache.put_json_text("ast", key, doc_to_json(article.doc))
                 context.cache.put("article", key, dump_article(article))
         context.diagnostics.extend(article.diagnostics)
         if article.parsed:
@@ -202,7 +202,7 @@ def files_used(doc: pf.Doc) -> list[str]:
     def visit(elem, _doc):
         attributes = getattr(elem, "attributes", None) or {}
         found.extend(attributes[k] for k in ("resolved", "svg", "pdf") if k in attributes)
-    doc.walk(visit)
+    walk(doc, visit, doc)
     return found
 
 

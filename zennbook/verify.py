@@ -13,6 +13,7 @@ breaks lines anywhere and Japanese has no spaces to lose.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import time
@@ -28,6 +29,7 @@ from lxml import etree
 
 from .config import ConfigError, load_book
 from .diagnostics import Diagnostics, Level
+from .filtering import walk
 
 LEFTOVER_MARKUP = (":::", "@[", "$$", "![[")
 MIN_RUN_CHARS = 2
@@ -88,7 +90,7 @@ def source_runs(article) -> list[Run]:
                 add(piece, elem)
         return None
 
-    article.doc.walk(visit)
+    walk(article.doc, visit, article.doc)
     return runs
 
 
@@ -103,7 +105,7 @@ def expected_markers(article, warned_lines: set[int]) -> dict[str, int]:
             for marker in LEFTOVER_MARKUP:
                 counts[marker] += elem.text.count(marker)
         return None
-    article.doc.walk(visit)
+    walk(article.doc, visit, article.doc)
     for index, line in enumerate(article.body.split("\n")):
         source_line = article.body_lines[index] if index < len(article.body_lines) else index + 1
         if source_line in warned_lines:
@@ -141,13 +143,22 @@ def is_br(item) -> bool:
 
 
 def article_lines(article):
-    """text -> the source line where it first appears (for the report)."""
+    """text -> the source line where it appears (for the report).
+
+    Runs are asked for in document order, so the search starts where the last run was
+    found and wraps around: linear over the article, where a search from the top each time
+    was quadratic (35 s on a 200,000-line book)."""
     lines = article.body.split("\n")
+    cursor = 0
 
     def line_of(text: str) -> int | None:
+        nonlocal cursor
         needle = text.strip()[:20]
-        for index, line in enumerate(lines):
-            if needle and needle in line:
+        if not needle:
+            return None
+        for index in itertools.chain(range(cursor, len(lines)), range(cursor)):
+            if needle in lines[index]:
+                cursor = index
                 return article.body_lines[index] if index < len(article.body_lines) else index + 1
         return None
     return line_of

@@ -154,3 +154,17 @@ def test_outputs_verified_by_the_verify_command_are_not_read_again_by_a_build(bo
     page.write_bytes(page.read_bytes() + b"\n")        # changed behind the build's back
     third = build(book_dir, "html")
     assert "outputs unchanged since they were verified" not in third.output
+
+
+def test_each_run_is_reported_at_its_own_source_line(tmp_path):
+    """Runs are looked up from where the last one was found: the same sentence written twice
+    is reported at each of its lines, not twice at the first."""
+    from zennbook.article import parse_article, read_article
+    from zennbook.verify import source_runs
+    path = tmp_path / "twice.md"
+    path.write_text("---\ntitle: t\n---\n\n同じ文がここにあります。\n\n別の段落です。\n\n同じ文がここにあります。\n",
+                    encoding="utf-8")
+    article = read_article(path, "twice.md")
+    parse_article(article)
+    assert [(run.text, run.line) for run in source_runs(article)] == [
+        ("同じ文がここにあります。", 5), ("別の段落です。", 7), ("同じ文がここにあります。", 9)]

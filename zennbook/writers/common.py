@@ -7,6 +7,7 @@ from pathlib import Path
 
 import panflute as pf
 
+from ..filtering import walk
 from ..pandoc import doc_to_json
 
 # Articles open with `##` on Zenn, sometimes `#`. In the book the article title is the
@@ -24,7 +25,7 @@ def copy_doc(doc: pf.Doc) -> pf.Doc:
 def heading_shift(doc: pf.Doc) -> int:
     """How many levels to move the article's headings so its top level is TOP_ARTICLE_LEVEL."""
     levels = []
-    doc.walk(lambda e, d: levels.append(e.level) if isinstance(e, pf.Header) else None)
+    walk(doc, lambda e, d: levels.append(e.level) if isinstance(e, pf.Header) else None)
     return TOP_ARTICLE_LEVEL - min(levels) if levels else 0
 
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import panflute as pf
 
+from ..filtering import walk
 from ..pandoc import doc_to_format
 from .common import copy_doc, diff_kind, heading_shift
 
@@ -47,7 +48,7 @@ def article_html(article, asset_url: AssetUrl, id_prefix: str, heading_links: bo
     doc = copy_doc(article.doc)
     doc.asset_url = asset_url
     doc.id_prefix = id_prefix if heading_links else None
-    doc = doc.walk(html_element, doc)
+    doc = walk(doc, html_element, doc)
     args = ["--mathml", f"--id-prefix={id_prefix}", f"--shift-heading-level-by={heading_shift(doc)}",
             "--wrap=none", "--section-divs=false"]
     return math_fallback(doc_to_format(doc, "html5", args, label=article.label))

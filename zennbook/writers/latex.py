@@ -29,6 +29,7 @@ import segno
 from PIL import Image as PILImage
 
 from ..diagnostics import Code, Diagnostics
+from ..filtering import walk
 from ..pandoc import doc_to_format, pandoc_path
 from .common import attribution, copy_doc, diff_kind, heading_shift
 from .fonts import install_fonts
@@ -217,8 +218,8 @@ def data_line(elem) -> str | None:
         return elem.attributes.get("data-line")
     found = []
     if isinstance(elem, (pf.Para, pf.Plain)):
-        elem.walk(lambda e, d: found.append(e.attributes["data-line"])
-                  if isinstance(e, (pf.Span, pf.Image)) and "data-line" in e.attributes else None)
+        walk(elem, lambda e, d: found.append(e.attributes["data-line"])
+             if isinstance(e, (pf.Span, pf.Image)) and "data-line" in e.attributes else None)
     return found[0] if found else None
 
 
@@ -251,7 +252,7 @@ def article_latex(article, assets: LatexAssets, diagnostics: Diagnostics,
     doc.line_pt = line_pt
     doc.zb_lines = assign_lines(doc, SourceLines.of(article))
     doc.zb_tables = table_layouts(doc, line_pt)
-    doc = doc.walk(latex_element, doc)
+    doc = walk(doc, latex_element, doc)
     args = ["--top-level-division=chapter", f"--shift-heading-level-by={heading_shift(doc)}",
             "--wrap=preserve"]
     # -smart: dashes and quotes stay the characters they are (not ---, ``), as Zenn prints them;
@@ -491,7 +492,7 @@ def table_layouts(doc: pf.Doc, line_pt: float) -> dict[int, tuple[str, list]]:
         if isinstance(elem, pf.Table):
             layouts[id(elem)] = table_layout(elem, line_pt)
 
-    doc.walk(measure)
+    walk(doc, measure, doc)
     return layouts
 
 
