@@ -16,7 +16,7 @@ test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/build_bench.py
 
 clean:
 	rm -rf dist .zennbook-cache
