@@ -8,13 +8,12 @@ current time outside a git checkout), so a release rebuilt from the same commit 
 That date is exported as SOURCE_DATE_EPOCH while the writers run, so every tool they start
 (LuaLaTeX reads only the environment) stamps the same date.
 
-Not reproducible by the tools alone, and what the release does about it:
+Not reproducible by the tools alone, and where it is fixed:
 
-- LuaTeX's trailer /ID is an MD5 of the time and of its working directory (the absolute
-  build folder under the cache), so it differed between checkouts, caches and output
-  folders: the released PDF gets an /ID derived from its own bytes (`stable_pdf_id`).
-- segno writes the QR codes' PDFs with the clock's date, and LuaTeX copies that into the
-  page (/PTEX.InfoDict): the release dates them SOURCE_DATE_EPOCH (`stamp_included_pdfs`).
+- LuaTeX's trailer /ID is an MD5 of the time and of its working directory. The PDF writer
+  joins its units with pikepdf, which derives the book's /ID from the content.
+- segno writes the QR codes' PDFs with the clock's date, and LuaTeX would copy an included
+  PDF's Info into the page (/PTEX.InfoDict): zennbook.sty tells it not to.
 - the PDF writer's cached LaTeX jobs are keyed by their LaTeX, not by SOURCE_DATE_EPOCH:
   the writer dates the joined PDF (Info and XMP) by the build itself, not by a job.
 
@@ -23,9 +22,7 @@ The manifest holds nothing of the run: no durations, no absolute paths.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
@@ -40,15 +37,13 @@ import click
 from . import __version__
 from .config import ConfigError, load_book
 from .diagnostics import Diagnostics
-from .outputs import atomic_output, locked
+from .outputs import atomic_output
 from .pandoc import pandoc_version
 from .writers import FORMATS
 
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 PYTHON_PACKAGES = ("pypandoc-binary", "panflute", "ebooklib", "Jinja2", "ftfy", "wordfreq",
                    "markdown-it-py", "lxml", "segno", "Pillow", "fonttools", "uharfbuzz")
-# The trailer's /ID [<hex> <hex>], in a classic trailer or an XRef stream's dictionary.
-PDF_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]*)>\s*<([0-9A-Fa-f]*)>\s*\]")
 
 
 def git(*args: str, cwd: Path) -> str | None:
@@ -81,80 +76,6 @@ def exported_epoch(epoch: int):
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = previous
-
-
-def stable_pdf_id(data: bytes) -> bytes:
-    """`data` with the trailer /ID replaced by a digest of the file with that /ID zeroed.
-
-    LuaTeX hashes its working directory (our build folder, whose absolute path holds the
-    cache location and a key of the output folder) into the /ID, so the same book built in
-    two places differed there only. The new /ID has the same length, so no offset moves; it
-    changes exactly when the rest of the file does. The last /ID is the document's (LuaTeX
-    writes one)."""
-    matches = list(PDF_ID.finditer(data))
-    if not matches:
-        return data
-    found = matches[-1]
-    spans = [found.span(1), found.span(2)]
-    patched = bytearray(data)
-    for start, end in spans:
-        patched[start:end] = b"0" * (end - start)
-    digest = hashlib.sha256(bytes(patched)).hexdigest().upper().encode()
-    for start, end in spans:
-        patched[start:end] = (digest * ((end - start) // len(digest) + 1))[:end - start]
-    return bytes(patched)
-
-
-def stamp_included_pdfs(data: bytes, epoch: int) -> bytes:
-    """`data` with the dates of the PDFs LuaTeX included (each one's Info, which it copies
-    to the form's /PTEX.InfoDict) set to `epoch`; `data` itself when they are already.
-
-    segno writes its QR code PDFs with the clock's date (and no way to give it another), so
-    every build that made them anew differed there. Saved by qpdf without decoding or
-    recompressing a stream: only those dates, the cross-reference data and the /ID change."""
-    import pikepdf
-    wanted = pikepdf.String(f"D:{epoch_stamp(epoch)}Z")
-    changed = False
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        for obj in pdf.objects:
-            if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
-                continue
-            info = obj.get("/PTEX.InfoDict")
-            if not isinstance(info, pikepdf.Dictionary):
-                continue
-            for key in ("/CreationDate", "/ModDate"):
-                if key in info and str(info[key]) != str(wanted):
-                    info[key] = wanted
-                    changed = True
-        if not changed:
-            return data
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, linearize=False, compress_streams=True,
-                 stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
-        return out.getvalue()
-
-
-def normalize_pdf(path: Path, epoch: int) -> None:
-    """The released PDF with its included PDFs dated `epoch` and a stable /ID, in place
-    (and in the output folder's state, so that the next release into the folder still sees
-    the PDF as up to date). Normalizing twice changes nothing more."""
-    from .pipeline import read_state, write_state
-    with locked(path.parent):
-        data = path.read_bytes()
-        fixed = stable_pdf_id(stamp_included_pdfs(data, epoch))
-        if fixed != data:
-            with atomic_output(path) as temporary:
-                temporary.write_bytes(fixed)
-        state = read_state(path.parent)
-        digest = hashlib.sha256(fixed).hexdigest()
-        if path.name in state and state[path.name].get("sha256") != digest:
-            state[path.name]["sha256"] = digest
-            write_state(path.parent, state)
-
-
-def epoch_stamp(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y%m%d%H%M%S")
 
 
 def tool_versions() -> dict:
@@ -248,8 +169,6 @@ def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license
             click.echo("release: not made; fix the errors above", err=True)
             return 1
         written = write_outputs(book, articles, FORMATS, out_dir, context, version=version)
-        if "pdf" in written:
-            normalize_pdf(written["pdf"], epoch)
         report(diagnostics)
         ok = print_report(verify_outputs(book, out_dir, articles, context.source, written))
         if not ok:
