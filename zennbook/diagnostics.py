@@ -91,6 +91,15 @@ class Diagnostic:
         prefix = f"{where}: " if where else ""
         return f"{prefix}{self.level.name}: {self.message} [{self.code.value}]"
 
+    def to_json(self) -> list:
+        """As the caches store it: [level, code, message, path, line]."""
+        return [int(self.level), self.code.value, self.message, self.path, self.line]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Diagnostic":
+        level, code, message, path, line = data
+        return cls(Level(level), Code(code), message, path, line)
+
 
 @dataclass
 class Diagnostics:

@@ -26,7 +26,7 @@ from . import __version__
 from .article import Article, parse_article, read_article
 from .cache import Cache, code_fingerprint, sha256
 from .config import Book
-from .diagnostics import Code, Diagnostic, Diagnostics, Level
+from .diagnostics import Diagnostic, Diagnostics
 from .filtering import FilterContext, apply_filters, walk
 from .outputs import atomic_output, locked
 from .pandoc import doc_to_json
@@ -172,7 +172,7 @@ def dump_article(article: Article) -> dict:
         "slug": article.slug, "label": article.label, "title": article.title, "emoji": article.emoji,
         "meta": json.loads(json.dumps(article.meta, default=str)), "lang": article.lang,
         "body": article.body, "body_lines": article.body_lines,
-        "diagnostics": [[int(d.level), d.code.value, d.message, d.path, d.line] for d in article.diagnostics],
+        "diagnostics": [d.to_json() for d in article.diagnostics],
         "runs": [[r.text, r.key, r.article, r.line] for r in runs], "expected": expected,
         "files": article.files,
     }
@@ -189,7 +189,7 @@ def restore_article(cache: Cache, key: str, path: Path) -> Article | None:
     if not ast_path.exists():
         return None
     article._load_doc = lambda: pf.load(io.StringIO(ast_path.read_text(encoding="utf-8")))
-    article.diagnostics = [Diagnostic(Level(lv), Code(code), msg, p, ln) for lv, code, msg, p, ln in data["diagnostics"]]
+    article.diagnostics = [Diagnostic.from_json(item) for item in data["diagnostics"]]
     article.verify_text = ([Run(*r) for r in data["runs"]], data["expected"])
     article.files = data["files"]
     return article

@@ -33,7 +33,7 @@ from ebooklib import epub
 from lxml import etree
 
 from ..cache import sha256
-from ..diagnostics import Code, Diagnostic, Diagnostics, Level
+from ..diagnostics import Code, Diagnostic, Diagnostics
 from .common import attribution, fragment_key
 from .cover import render_cover
 from .htmlrender import article_html
@@ -272,8 +272,7 @@ def make_chapters(book, articles, assets, diagnostics, context=None) -> list[Cha
         works = list(pool.map(lambda a: chapter_work(book, a, assets, context), articles))
     chapters = []
     for index, (article, work) in enumerate(zip(articles, works), start=1):
-        diagnostics.extend(Diagnostic(Level(level), Code(code), message, path, line)
-                           for level, code, message, path, line in work["diagnostics"])
+        diagnostics.extend(Diagnostic.from_json(item) for item in work["diagnostics"])
         root = etree.fromstring(work["xhtml"].encode("utf-8"), etree.XMLParser(huge_tree=True))
         chapters.append(Chapter(article, f"chapter-{index:03d}.xhtml", root, set(root.xpath("//@id"))))
     return chapters
@@ -331,7 +330,7 @@ def render_chapter(book, article, assets) -> dict:
     copy_children(chapter_html(fragment, article, notes), slot)
     return {"xhtml": serialize(root).decode("utf-8"),
             "assets": [[path, name] for path, name in sorted(used.items())],
-            "diagnostics": [[int(d.level), d.code.value, d.message, d.path, d.line] for d in notes.items]}
+            "diagnostics": [d.to_json() for d in notes.items]}
 
 
 def id_prefix(article) -> str:

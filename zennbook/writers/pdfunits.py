@@ -58,7 +58,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..cache import Cache, sha256
-from ..diagnostics import Code, Diagnostic, Diagnostics, Level
+from ..diagnostics import Diagnostic, Diagnostics
 from ..pandoc import doc_to_json
 from . import latex
 from .fonts import document_characters, install_fonts
@@ -163,15 +163,6 @@ class RecordingAssets(latex.LatexAssets):
         return super().qr(url)
 
 
-def dump_diagnostic(d: Diagnostic) -> list:
-    return [int(d.level), d.code.value, d.message, d.path, d.line]
-
-
-def load_diagnostic(data: list) -> Diagnostic:
-    level, code, message, path, line = data
-    return Diagnostic(Level(level), Code(code), message, path, line)
-
-
 def article_tex(article, book, store: Cache, shared: Path) -> dict:
     """{tex, assets, qr, diagnostics} of one article; recomputed when an image it shows changed."""
     key = sha256("tex", VERSION, article.cache_key or doc_to_json(article.doc), book.pdf.paper)
@@ -182,7 +173,7 @@ def article_tex(article, book, store: Cache, shared: Path) -> dict:
     assets = RecordingAssets(shared)
     tex = latex.article_latex(article, assets, collected, latex.TEXT_WIDTH_PT[book.pdf.paper])
     entry = {"tex": tex, "assets": dict(assets.copied), "qr": sorted(set(assets.urls)),
-             "diagnostics": [dump_diagnostic(d) for d in collected.items]}
+             "diagnostics": [d.to_json() for d in collected.items]}
     store.put("tex", key, entry)
     return entry
 
@@ -494,7 +485,7 @@ def share_diagnostics(group: list[Unit], articles, items: list[Diagnostic], repo
     first = group[0].segment.index
     shares = {u.segment.index: ([], {k: [] for k, v in report.items() if isinstance(v, list)}) for u in group}
     for item in items:
-        shares[by_label.get(item.path, first)][0].append(dump_diagnostic(item))
+        shares[by_label.get(item.path, first)][0].append(item.to_json())
     for kind, entries in report.items():
         if isinstance(entries, list):
             for entry in entries:
@@ -800,7 +791,7 @@ def make_plan(book, articles, context, store: Cache, shared: Path, workers: int)
                            pool.map(lambda s: article_tex(by_slug[s.slug], book, store, shared), tex.segments)))
     for slug in sources:
         for item in sources[slug]["diagnostics"]:
-            context.diagnostics.extend([load_diagnostic(item)])
+            context.diagnostics.extend([Diagnostic.from_json(item)])
     base = sha256("base", VERSION, template_path(STYLE).read_bytes(), tools_fingerprint())
     return Plan(tex, base, by_slug, sources)
 
@@ -883,7 +874,7 @@ def front_and_stamps(plan: Plan, runner: Runner, store: Cache, entries: list[dic
             found = Diagnostics()
             report = latex.scan_log(folder / f"{JOB}.log", [], found)
             store.put("front", value.key, {"job": folder.name, "pages": [p.dump() for p in log.pages],
-                                           "diagnostics": [dump_diagnostic(d) for d in found.items],
+                                           "diagnostics": [d.to_json() for d in found.items],
                                            "report": report})
         else:
             stamp_job, chunk = value
@@ -953,7 +944,7 @@ def report_findings(plan: Plan, entries: list[dict], front: dict, context) -> No
     report: dict[str, list] = {}
     for source in [front, *entries]:
         for item in source["diagnostics"]:
-            context.diagnostics.extend([load_diagnostic(item)])
+            context.diagnostics.extend([Diagnostic.from_json(item)])
         for kind, found in source["report"].items():
             if isinstance(found, list):
                 report.setdefault(kind, []).extend(found)
