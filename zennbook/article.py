@@ -150,5 +150,4 @@ def parse_article(article: Article) -> None:
     try:
         article.doc = markdown_to_doc(rewritten.text, article.label)
     except PandocError as exc:      # the tool failed, not the article: say which and why
-        code = Code.TOOL_MISSING if "not found" in str(exc) else Code.TOOL_FAILED
-        article.note(Level.ERROR, code, f"{exc}; the article is left out")
+        article.note(Level.ERROR, exc.code, f"{exc}; the article is left out")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .diagnostics import Code, Diagnostics
+from .diagnostics import Code, Diagnostics, ZennbookError
 
 PAPERS = ("b5", "a5", "a4")
 LANGUAGES_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
@@ -92,7 +92,7 @@ ZENN_BOOK_KEYS = {"title": str, "summary": str, "topics": list, "published": boo
                   "price": int, "chapters": list}
 
 
-class ConfigError(Exception):
+class ConfigError(ZennbookError):
     """The configuration cannot be used; the diagnostics say why."""
 
 

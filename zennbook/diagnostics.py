@@ -74,6 +74,8 @@ class Code(str, enum.Enum):
     VERIFY_FAILED = "verify.failed"
     EPUB_LINK = "epub.link"
     EPUB_REMOTE_IMAGE = "epub.remote-image"
+    # our own bugs: one located line, the rest of the book still built
+    INTERNAL = "internal"
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,28 @@ class Diagnostic:
     def from_json(cls, data: list) -> "Diagnostic":
         level, code, message, path, line = data
         return cls(Level(level), Code(code), message, path, line)
+
+
+class ZennbookError(Exception):
+    """A failure the user can act on (a tool failed or is missing, the output folder is
+    locked, the configuration is unusable): every verb prints it as one line and exits 1."""
+
+    code = Code.TOOL_FAILED
+
+    def __init__(self, message: str, code: Code | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    def diagnostic(self, path: str | None = None) -> Diagnostic:
+        return Diagnostic(Level.ERROR, self.code, str(self), path)
+
+
+def internal_error(stage: str, exc: BaseException, path: str | None = None) -> Diagnostic:
+    """An exception of ours in `stage`, as one located line: the rest of the book goes on."""
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return Diagnostic(Level.ERROR, Code.INTERNAL,
+                      f"internal error in {stage}: {what[:300]} (run with --debug for the traceback)", path)
 
 
 @dataclass

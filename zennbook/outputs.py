@@ -11,11 +11,13 @@ import os
 import tempfile
 from pathlib import Path
 
+from .diagnostics import ZennbookError
+
 LOCK_NAME = ".zennbook.lock"
 
 
-class OutputLocked(RuntimeError):
-    pass
+class OutputLocked(ZennbookError):
+    """Another build holds the output folder (only when not waiting for it)."""
 
 
 @contextlib.contextmanager

@@ -28,7 +28,7 @@ import panflute as pf
 import segno
 from PIL import Image as PILImage
 
-from ..diagnostics import Code, Diagnostics
+from ..diagnostics import Code, Diagnostics, ZennbookError
 from ..filtering import walk
 from ..pandoc import doc_to_format, pandoc_path
 from .common import attribution, copy_doc, diff_kind, heading_shift
@@ -88,7 +88,7 @@ CODE_ALIASES = {
 }
 
 
-class LatexError(RuntimeError):
+class LatexError(ZennbookError):
     """lualatex failed; the message names the log and quotes its last lines."""
 
 
@@ -728,7 +728,8 @@ def compile_once(build_dir: Path, job: str, log: Path, epoch: int | None = None)
         proc = subprocess.run(lualatex_command(job), cwd=build_dir, env=latex_env(epoch), capture_output=True,
                               stdin=subprocess.DEVNULL, timeout=LUALATEX_TIMEOUT_S, check=False)
     except FileNotFoundError as exc:
-        raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)") from exc
+        raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)",
+                         Code.TOOL_MISSING) from exc
     except subprocess.TimeoutExpired as exc:
         raise LatexError(f"lualatex: no result after {LUALATEX_TIMEOUT_S}s; log: {log}") from exc
     if not (build_dir / f"{job}.pdf").exists():
@@ -1023,5 +1024,5 @@ def write_pdf(book, articles, out_path: Path, context) -> None:
     (build_dir / "book.tex").write_text(tex, encoding="utf-8")
     install_fonts(build_dir, context.cache.root)
     log, _ = run_lualatex(build_dir, epoch=context.epoch)
-    context.pdf_report = scan_log(log, articles, context.diagnostics)
+    scan_log(log, articles, context.diagnostics)
     shutil.copyfile(build_dir / "book.pdf", out_path)

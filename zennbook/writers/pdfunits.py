@@ -302,7 +302,8 @@ class Runner:
             failed = final.with_name(final.name + ".failed")
             shutil.rmtree(failed, ignore_errors=True)
             os.replace(work, failed)
-            raise latex.LatexError(f"{str(exc).replace(str(work), str(failed))}\n    (unit build: {job.label})") from None
+            raise latex.LatexError(f"{str(exc).replace(str(work), str(failed))}\n    (unit build: {job.label})",
+                                   exc.code) from None
         self.timings.append((job.kind, job.label, time.perf_counter() - started, final.name))
         for junk in ("aux", "out"):
             (work / f"{JOB}.{junk}").unlink(missing_ok=True)
@@ -940,22 +941,9 @@ def main_stamps(plan: Plan, entries: list[dict], starts: list[int],
 
 def report_findings(plan: Plan, entries: list[dict], front: dict, context) -> None:
     """Every unit's log findings (kept with the unit, so reported on every build, as the
-    monolithic writer does), in book order; context.pdf_report as `latex.scan_log` makes it."""
-    report: dict[str, list] = {}
+    monolithic writer does), in book order."""
     for source in [front, *entries]:
-        for item in source["diagnostics"]:
-            context.diagnostics.extend([Diagnostic.from_json(item)])
-        for kind, found in source["report"].items():
-            if isinstance(found, list):
-                report.setdefault(kind, []).extend(found)
-    glyphs, seen = [], set()
-    for glyph in report.get("missing_glyphs", []):
-        if glyph["code"] not in seen:
-            seen.add(glyph["code"])
-            glyphs.append(glyph)
-    report["missing_glyphs"] = glyphs
-    report["problems"] = sum(len(v) for v in report.values() if isinstance(v, list))
-    context.pdf_report = report
+        context.diagnostics.extend(Diagnostic.from_json(item) for item in source["diagnostics"])
 
 
 # -- assembly ----------------------------------------------------------------------------------------
