@@ -30,6 +30,7 @@ from lxml import etree
 from .config import ConfigError, load_book
 from .diagnostics import Diagnostics, Level
 from .filtering import walk
+from .writers.common import attribution
 
 LEFTOVER_MARKUP = (":::", "@[", "$$", "![[")
 MIN_RUN_CHARS = 2
@@ -263,7 +264,7 @@ def check_notice(check: OutputCheck, book, text: str, where: str) -> None:
 def check_attributions(check: OutputCheck, book, articles, text: str) -> None:
     squashed = squash(text)
     for article in articles:
-        url = book.source_url_for(article.slug)
+        url = attribution(book, article).url
         if squash(article.title) not in squashed or (url and squash(url) not in squashed):
             check.problems.append(f"attribution missing for {article.label}")
 
