@@ -283,8 +283,18 @@ def verify_pdf(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
     check_attributions(check, book, articles, text)
     check_leftovers(check, text, source.expected)
     check_runs(check, source.runs, text, paged=True)
+    check_pdf_actions(check, path)
     check.pages = len(pages)
     return check
+
+
+def check_pdf_actions(check: 'OutputCheck', path: Path) -> None:
+    """No link or action of the PDF may launch, run script, open files or fetch elsewhere."""
+    import pikepdf
+    from .safety.pdf import unsafe_actions
+    with pikepdf.open(path) as pdf:
+        for finding in unsafe_actions(pdf)[:10]:
+            check.problems.append(f"unsafe PDF action: {finding}")
 
 
 def verify_epub(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
