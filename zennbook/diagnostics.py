@@ -26,6 +26,8 @@ class Code(str, enum.Enum):
     CONFIG_MISSING = "config.missing"
     CONFIG_CHAPTER = "config.chapter"
     CONFIG_LICENSE = "config.license"
+    CONFIG_FORMAT = "config.format"
+    CONFIG_URL = "config.url"
     # article files and front matter
     ARTICLE_UNREADABLE = "article.unreadable"
     ARTICLE_BINARY = "article.binary"
@@ -62,6 +64,7 @@ class Code(str, enum.Enum):
     MERMAID_UNAVAILABLE = "mermaid.unavailable"
     MERMAID_FAILED = "mermaid.failed"
     RAW_HTML = "raw.html"
+    LINK_UNSAFE = "link.unsafe"
     # writers and tools
     GLYPH_MISSING = "glyph.missing"
     LAYOUT_OVERFULL = "layout.overfull"

@@ -27,6 +27,7 @@ from lxml import etree
 
 from .diagnostics import Code, Diagnostic, Level
 from .filtering import walk
+from .writers.common import attribution
 
 LEFTOVER_MARKUP = (":::", "@[", "$$", "![[")
 MIN_RUN_CHARS = 2
@@ -280,7 +281,7 @@ def check_notice(check: OutputCheck, book, text: str, where: str) -> None:
 def check_attributions(check: OutputCheck, book, articles, text: str) -> None:
     squashed = squash(text)
     for article in articles:
-        url = book.source_url_for(article.slug)
+        url = attribution(book, article).url
         if squash(article.title) not in squashed or (url and squash(url) not in squashed):
             check.problems.append(f"attribution missing for {article.label}")
 
@@ -299,8 +300,18 @@ def verify_pdf(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
     check_attributions(check, book, articles, text)
     check_leftovers(check, text, source.expected)
     check_runs(check, source.runs, text, paged=True)
+    check_pdf_actions(check, path)
     check.pages = len(pages)
     return check
+
+
+def check_pdf_actions(check: 'OutputCheck', path: Path) -> None:
+    """No link or action of the PDF may launch, run script, open files or fetch elsewhere."""
+    import pikepdf
+    from .safety.pdf import unsafe_actions
+    with pikepdf.open(path) as pdf:
+        for finding in unsafe_actions(pdf)[:10]:
+            check.problems.append(f"unsafe PDF action: {finding}")
 
 
 def verify_epub(path: Path, book, articles, source: 'SourceText') -> OutputCheck:

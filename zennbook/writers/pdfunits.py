@@ -60,6 +60,7 @@ from pathlib import Path
 from ..cache import Cache, sha256
 from ..diagnostics import Diagnostic, Diagnostics
 from ..pandoc import doc_to_json
+from ..safety.pdf import remove_unsafe_actions
 from . import latex
 from .fonts import document_characters, install_fonts
 from .templating import latex_environment, template_path
@@ -1047,6 +1048,7 @@ def assemble(out_path: Path, root: Path, front: dict, entries: list[dict],
     build_outline(pdf, sources, placed, front, entries)
     label_pages(pdf, sources.pdf(front["job"]), front_count)
     copy_metadata(pdf, sources, front, entries, epoch)
+    remove_unsafe_actions(pdf)            # the second wall: the LaTeX writer links only what is allowed
     pdf.save(out_path, deterministic_id=True, linearize=False,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for opened in sources.pdfs.values():
