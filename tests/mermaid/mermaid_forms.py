@@ -221,3 +221,5 @@ REFUSED = {
     "sequence-semicolon": ("sequenceDiagram\n  A->>B: a; b", "semicolon"),
     "unknown-kind": ("flowchar TD\n  A --> B", "kind"),
 }
+# And one Zenn draws but a book cannot: an image a diagram would fetch from the web.
+REFUSED["web-image"] = ('flowchart LR\n  A@{ img: "https://example.com/a.png", label: "画像" }', "image")

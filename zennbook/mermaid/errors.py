@@ -26,7 +26,10 @@ HINTS = {
     "sankey": "mermaid's sankey parser takes ASCII text only: name the nodes in ASCII",
     "semicolon": "a ; ends a statement in mermaid: write #59; for a semicolon in the text",
     "kind": "the first line must name the diagram type (flowchart, sequenceDiagram, classDiagram, ...)",
+    "image": "images in a diagram are never fetched: the book is built offline; "
+             "put the image in the article instead",
 }
+IMAGE_LINE = re.compile(r"@\{[^}]*\b(img|icon)\s*:")
 
 
 def explain(message: str, source: str) -> tuple[int | None, str]:
@@ -36,6 +39,8 @@ def explain(message: str, source: str) -> tuple[int | None, str]:
     number = _mermaid_line(message)
     index = parsed[number - 1] if number and 0 < number <= len(parsed) else None
     index = _confirm(index, message, lines)
+    if "image cannot be decoded" in message:
+        index = next((i for i, line in enumerate(lines) if IMAGE_LINE.search(line)), index)
     kind = _hint_kind(message, lines[index] if index is not None else "", [lines[i] for i in parsed])
     parts = []
     if index is not None:
@@ -98,6 +103,8 @@ def _hint_kind(message: str, line: str, lines: list[str]) -> str | None:
     got = GOT.search(message)
     if "No diagram type detected" in message:
         return "kind"
+    if "image cannot be decoded" in message:
+        return "image"
     if first.startswith("sankey") and not line.isascii():
         return "sankey"
     if first.startswith("sequenceDiagram") and ";" in line:
