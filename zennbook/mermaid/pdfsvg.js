@@ -169,7 +169,7 @@ function emojiImage(span, toRoot) {
   const size = parseFloat(getComputedStyle(span).fontSize) || 16;
   const origin = span.getStartPositionOfChar(0);             // pen position on the baseline
   const rotation = span.getRotationOfChar(0) || 0;
-  const { canvas, left, top, width, height } = drawEmoji(span.textContent, size);
+  const { href, left, top, width, height } = drawEmoji(span.textContent, size);
   const matrix = toRoot.multiply(span.getScreenCTM())
     .translate(origin.x, origin.y).rotate(rotation);
   const image = document.createElementNS(SVG_NS, "image");
@@ -178,13 +178,22 @@ function emojiImage(span, toRoot) {
   image.setAttribute("y", top.toFixed(3));
   image.setAttribute("width", width.toFixed(3));
   image.setAttribute("height", height.toFixed(3));
-  image.setAttribute("href", canvasDataUrl(canvas));
+  image.setAttribute("href", href);
   return image;
 }
 
 // The cluster drawn with the colour emoji font at EMOJI_SCALE times `size`, cropped to its
-// ink; left/top/width/height in CSS px from the pen position on the baseline.
+// ink, as a PNG data: URI; left/top/width/height in CSS px from the pen position on the
+// baseline. Kept for the page's life: a course repeats the same few emoji.
+const drawnEmoji = new Map();
+
 function drawEmoji(cluster, size) {
+  const key = `${size}\u0000${cluster}`;
+  if (!drawnEmoji.has(key)) drawnEmoji.set(key, drawEmojiOnce(cluster, size));
+  return drawnEmoji.get(key);
+}
+
+function drawEmojiOnce(cluster, size) {
   const font = `${size * EMOJI_SCALE}px "Noto Color Emoji"`;
   const probe = new OffscreenCanvas(1, 1).getContext("2d");
   probe.font = font;
@@ -196,7 +205,7 @@ function drawEmoji(cluster, size) {
   const ctx = canvas.getContext("2d");
   ctx.font = font;
   ctx.fillText(cluster, pad + m.actualBoundingBoxLeft, pad + m.actualBoundingBoxAscent);
-  return { canvas, left: -(pad + m.actualBoundingBoxLeft) / EMOJI_SCALE,
+  return { href: canvasDataUrl(canvas), left: -(pad + m.actualBoundingBoxLeft) / EMOJI_SCALE,
            top: -(pad + m.actualBoundingBoxAscent) / EMOJI_SCALE,
            width: canvas.width / EMOJI_SCALE, height: canvas.height / EMOJI_SCALE };
 }
