@@ -211,16 +211,97 @@ CODE = {"julia": julia, "python": python, "rust": rust, "elixir": elixir}
 
 
 def mermaid(rng: random.Random) -> list[str]:
-    names = rng.sample(NOUNS, 5)
+    return ["```mermaid", *mermaid_source(rng).split("\n"), "```"]
+
+
+MARKS = ["✅", "⚠️", "❌", "🚀", "💡"]
+FILLS = ["#e3f2fd", "#fff3e0", "#e8f5e9", "#ffcdd2"]
+
+
+def mermaid_source(rng: random.Random) -> str:
+    """A diagram as the course writes them: mostly flowcharts with quoted labels, <br/>,
+    emoji, edge labels and style lines; sequence, state and mind maps; a few of the rest."""
     kind = rng.random()
-    if kind < 0.6:
-        body = [f"flowchart {rng.choice(['LR', 'TD'])}"] + [f"  N{i}[{n}] --> N{i + 1}[{names[i + 1]}]"
-                                                           for i, n in enumerate(names[:-1])]
-    elif kind < 0.85:
-        body = ["sequenceDiagram"] + [f"  {names[i]}->>{names[i + 1]}: {rng.choice(VERBS)}" for i in range(4)]
-    else:
-        body = ["stateDiagram-v2", f"  [*] --> {names[0]}"] + [f"  {names[i]} --> {names[i + 1]}" for i in range(4)]
-    return ["```mermaid", *body, "```"]
+    for upto, make in ((0.45, course_flowchart), (0.6, course_sequence), (0.7, course_state),
+                       (0.8, course_mindmap), (0.85, course_class), (0.9, course_timeline),
+                       (0.95, course_pie), (1.0, course_gantt)):
+        if kind < upto:
+            return make(rng)
+    raise AssertionError(kind)
+
+
+def course_label(rng: random.Random, noun: str) -> str:
+    label = noun
+    if rng.random() < 0.4:
+        label += f"<br/>{rng.choice(NOUNS)}を{rng.choice(VERBS)}"
+    if rng.random() < 0.2:
+        label = f"{rng.choice(MARKS)} {label}"
+    if rng.random() < 0.15:
+        label += rng.choice([" x₀→xₜ", " (p_θ)", " x[i]", " σ²"])
+    return label
+
+
+def course_flowchart(rng: random.Random) -> str:
+    names = rng.sample(NOUNS, rng.randint(4, 8))
+    lines = [f"graph {rng.choice(['TD', 'LR'])}"]
+    for i, noun in enumerate(names):
+        shape = '{{"{}？"}}' if i == 1 and rng.random() < 0.4 else '["{}"]'
+        lines.append(f"    N{i}" + shape.format(course_label(rng, noun)))
+    for i in range(1, len(names)):
+        edge = rng.choice(["-->", "-->", "-.->", "==>", f'-->|"{rng.choice(VERBS)}"|', f"-->|{rng.choice(NOUNS)}|"])
+        lines.append(f"    N{rng.randrange(i)} {edge} N{i}")
+    lines += [f"    style N{i} fill:{rng.choice(FILLS)}" for i in rng.sample(range(len(names)), 2)]
+    return "\n".join(lines)
+
+
+def course_sequence(rng: random.Random) -> str:
+    names = rng.sample(NOUNS, 3)
+    lines = ["sequenceDiagram"] + [f"    participant {n}" for n in names]
+    lines += [f"    {names[i % 3]}->>{names[(i + 1) % 3]}: {course_label(rng, rng.choice(VERBS))}".replace("<br/>", " ")
+              for i in range(rng.randint(3, 6))]
+    return "\n".join(lines)
+
+
+def course_state(rng: random.Random) -> str:
+    names = rng.sample(NOUNS, 5)
+    return "\n".join(["stateDiagram-v2", f"    [*] --> {names[0]}"]
+                     + [f"    {names[i]} --> {names[i + 1]}: {rng.choice(VERBS)}" for i in range(4)])
+
+
+def course_mindmap(rng: random.Random) -> str:
+    lines = ["mindmap", f"    root((第{rng.randint(1, 50)}回))"]
+    for branch in rng.sample(NOUNS, 4):
+        lines.append(f"        {branch}")
+        lines += [f"            {leaf}" for leaf in rng.sample(NOUNS, 3)]
+    return "\n".join(lines)
+
+
+def course_class(rng: random.Random) -> str:
+    names = rng.sample(IDENTS, 3)
+    lines = ["classDiagram"]
+    for name in names:
+        lines += [f"    class {name.capitalize()} {{", f"        +{rng.choice(IDENTS)}: Tensor",
+                  f"        +forward(x) Tensor", "    }"]
+    lines += [f"    {names[0].capitalize()} <|-- {names[1].capitalize()}",
+              f"    {names[0].capitalize()} *-- {names[2].capitalize()}"]
+    return "\n".join(lines)
+
+
+def course_timeline(rng: random.Random) -> str:
+    lines = ["timeline", f"    title {rng.choice(NOUNS)}の歴史"]
+    lines += [f"    {2013 + i} : {rng.choice(NOUNS)}" for i in range(rng.randint(3, 6))]
+    return "\n".join(lines)
+
+
+def course_pie(rng: random.Random) -> str:
+    return "\n".join([f"pie title {rng.choice(NOUNS)}の内訳"]
+                     + [f'    "{n}" : {rng.randint(1, 50)}' for n in rng.sample(NOUNS, 4)])
+
+
+def course_gantt(rng: random.Random) -> str:
+    lines = ["gantt", "    dateFormat YYYY-MM-DD", f"    section {rng.choice(NOUNS)}"]
+    lines += [f"    {n} :t{i}, 2026-0{i + 1}-01, {rng.randint(5, 30)}d" for i, n in enumerate(rng.sample(NOUNS, 4))]
+    return "\n".join(lines)
 
 
 def message(rng: random.Random, article: Article) -> list[str]:
