@@ -27,7 +27,8 @@ the twice-damaged rows, each layer reading the UTF-8 bytes of the layer before):
 Correct text, the opposite test: tests/normalize/data/correct_latin_ja.md (our own text:
 Japanese technical prose rich in Latin-1 and Latin Extended names, units, typography,
 currency and math signs, and lines that are Latin text alone) must come back byte for byte,
-as a file and as each line alone in a Zenn article. Lines changed must be 0.
+as a file and as each line alone in a Zenn article. Lines changed must be 0. The same text
+damaged every way above is repaired too: exactly where nothing was lost.
 
     .venv/bin/python bench/normalize_accuracy.py [--detail]
 """
@@ -210,6 +211,8 @@ def main() -> None:
     table("Held-out text", held_out, detail)
     table("Tuning text", tuning, detail)
     correct_text_table()
+    table("Correct text, damaged, then repaired", {CORRECT_TEXT.name: CORRECT_TEXT.read_text(
+        encoding="utf-8")}, detail)
     print(f"\n({time.perf_counter() - started:.1f} s)")
 
 

@@ -77,7 +77,8 @@ def utf8_pieces(data: bytes | list[Options], lost: bytes) -> list[tuple[Piece, i
             continue
         need = max(map(continuation_count, leads))
         present = _continuations_after(data, position, need)
-        group = tuple(data[position + 1:position + 1 + present])
+        group = tuple(tuple(filter(is_continuation, here))
+                      for here in data[position + 1:position + 1 + present])
         pieces.append((_decode_group(leads, group, lost), 1 + present))
         position += 1 + present
     return pieces
@@ -114,9 +115,12 @@ def _byte_group(group: bytes, lost: bytes) -> Piece:
 
 
 def _continuations_after(options: list[Options], position: int, limit: int) -> int:
+    """How many positions after a lead may be its continuation bytes. A position that may
+    be either (a character of an earlier layer known only as a set) continues the sequence:
+    a lead short of bytes is the rarer reading."""
     count = 0
     while count < limit and position + 1 + count < len(options) \
-            and all(map(is_continuation, options[position + 1 + count])):
+            and any(map(is_continuation, options[position + 1 + count])):
         count += 1
     return count
 

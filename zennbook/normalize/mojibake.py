@@ -24,9 +24,11 @@ more than once. Damage is undone one layer per round; every round has three step
      stay unexplained, the proving characters are at least WHOLE_FILE_PROOF, four times as
      many as the decodable characters that prove nothing, and more than the clean Japanese
      characters of the file.
-   In a repaired line or file, a run is replaced only when its own evidence is positive, so
-   ``×²`` stays ``×²`` even in a damaged line. Outside a file damaged throughout, code blocks
-   and code spans are never touched (an article may quote mojibake there).
+   In a repaired line, a run is replaced only when its own evidence is positive, so ``×²``
+   stays ``×²`` even in a damaged line. In a file damaged throughout, every run is damaged
+   unless it weighs SEQUENCE_EVIDENCE nats against its repair (``Ê»`` becomes ``ʻ``, the
+   okina, though ``Ê»`` reads like a letter and a quote). Outside a file damaged throughout,
+   code blocks and code spans are never touched (an article may quote mojibake there).
 
 3. A line no code page explains but ftfy's detector calls bad (MacRoman, cp437, ...) gets
    ftfy's repair, under the same rule of evidence.
@@ -81,14 +83,18 @@ def _defines(code_page: str, byte: int) -> bool:
 
 
 def undefined_bytes(code_page: str) -> bytes:
-    """The high bytes a code page does not define: what a U+FFFD from it stands for."""
-    return bytes(byte for byte in range(0x80, 0x100) if not _defines(code_page, byte))
+    """The continuation bytes a code page does not define: what a U+FFFD from it stands for.
+
+    Only continuation bytes: a U+FFFD taken for a lead byte could be read as anything (two
+    U+FFFD from invalid UTF-8 would become a Cyrillic letter), and a lost lead byte leaves
+    its continuation bytes unexplained anyway.
+    """
+    return bytes(byte for byte in range(0x80, 0xC0) if not _defines(code_page, byte))
 
 
 def dropped_bytes(code_page: str) -> bytes:
     """Continuation bytes a code page drops (undefined there), plus the soft hyphen."""
-    undefined = [byte for byte in undefined_bytes(code_page) if byte < 0xC0]
-    return bytes(sorted(set(undefined) | {SOFT_HYPHEN}))
+    return bytes(sorted(set(undefined_bytes(code_page)) | {SOFT_HYPHEN}))
 
 
 def _high_characters(code_page: str) -> str:
@@ -221,8 +227,8 @@ def plan_repair(texts: list[str], undecided: Undecided | None = None) -> Plan | 
     best, lost, unknown = _weigh_code_pages(sample, undecided)
     if not best.decoded and not bad_lines:
         return None                     # "……", "——": runs that decode to nothing
-    reads_damaged = best.strong >= WHOLE_FILE_PROOF and best.strong >= 4 * best.bad \
-        and sum(len(CLEAN_JAPANESE.findall(text)) for text in texts) < best.strong
+    reads_damaged = best.decoded >= WHOLE_FILE_PROOF and best.decoded >= 4 * best.bad \
+        and sum(len(CLEAN_JAPANESE.findall(text)) for text in texts) < best.decoded
     return Plan(best.code_page, lost, unknown, reads_damaged, undecided)
 
 
@@ -316,7 +322,8 @@ def _repair_round(lines: list[Line], plan: Plan, report: Report) -> list[Line]:
              for index, text in enumerate(texts) if SUSPECT_RUN.search(text)}
     if _damaged_throughout(whole.values(), plan):
         chosen = {index: [run for run in (runs if runs is not None else _decode_line(
-            texts[index], [(0, len(texts[index]))], plan, force=True)) if run.evidence > 0]
+            texts[index], [(0, len(texts[index]))], plan, force=True))
+            if run.evidence > -SEQUENCE_EVIDENCE]
             for index, runs in whole.items()}
     else:
         chosen = _damaged_lines(texts, whole, plan)
@@ -476,9 +483,9 @@ def _resolve_gaps(pieces: list[str | Gap], undecided: Undecided | None
 
 
 def _undecidable(gap: Gap) -> bool:
-    """Whether two candidates or more are themselves what a code page makes of one byte, so
-    that another layer below may decide between them."""
-    return sum(candidate in SUSPECTS for candidate in gap.candidates) > 1
+    """Whether a layer below may decide between the candidates: one of them at least is
+    what a code page makes of one byte. If no layer does, the end decides as now."""
+    return len(gap.candidates) > 1 and any(candidate in SUSPECTS for candidate in gap.candidates)
 
 
 def _run_repair(text: str, run: _Run, scored: list[str], applied: list[str]

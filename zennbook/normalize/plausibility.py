@@ -13,7 +13,10 @@ The model is a character model with one step of context:
 - Every other character gets a prior by what it is: accented Latin letters of Western
   languages are common in a technical book (names, loanwords), capital Ã and Â are rare,
   Latin Extended letters rarer, Hebrew, Syriac or NKo letters, IPA and combining marks very
-  rare, and C1 controls, private use and unassigned code points almost impossible.
+  rare, private use and unassigned code points almost impossible. A C1 control is never
+  text, but it is what one layer of damage leaves when another is still to undo (Latin-1
+  keeps undefined bytes as C1 controls), so it is scored like a rare symbol; a damaged run
+  that holds one is proof of damage anyway (mojibake.py).
 - A "follower" (², ³, °, ’, ”, », …, —, ™ ...) right after a letter, a digit or another
   follower is what units, quotes and typography look like (``Å²``, ``m²``, ``Gruß“``,
   ``Voilà…``), so it is likely there whatever its own frequency.
@@ -71,6 +74,8 @@ def prior(char: str) -> float:
 def _other_prior(char: str) -> float:
     code = ord(char)
     category = unicodedata.category(char)
+    if 0x80 <= code <= 0x9F:
+        return 1e-6            # a C1 control: a layer of damage still to undo, not text
     if category in ("Cc", "Cs", "Co", "Cn") or (code & 0xFFFE) == 0xFFFE:
         return 1e-12
     if char == "\ufffd":
