@@ -44,6 +44,10 @@ AMBIGUOUS = [
     "行列 A×² と B÷³", "«ÉTÉ» と «ÇA»", "„Gruß“ と „Fuß”", "‘Café…’ と “Voilà…”",
     "‘Café…’ と ‘Thé…’ と ‘Gruß…’", "Hawaiʻi と Ê»", "IRMÃ… と JOÃ—", "UTF-8 の é は Ã© に化けます。",
     "「ï¿½」は U+FFFD を cp1252 で読んだものです。", "単位 Å², Å³, Å², Å³, Å², Å³, Å², Å³",
+    # one character of mojibake quoted in prose: strong, but alone
+    "「を」を cp1252 で読むと「ã‚’」になります。", "ダッシュ — は â€” に化けます。",
+    # readings that need a byte to have been lost (cp1257: "ē”" + a lost byte is "生")
+    "“Rīgā ir skaistē” un “Jūrmalā ir jūrē”", "“kõē”) £664 „Straße, “kõē”) 10294",
 ]
 
 

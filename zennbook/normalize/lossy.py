@@ -1,13 +1,20 @@
-"""Lossy-byte recovery: UTF-8 bytes from which a few known byte values were dropped.
+"""Lossy-byte recovery: UTF-8 bytes of which some were dropped or are known only as a set.
 
 When UTF-8 is decoded with a Windows code page and errors='ignore', the bytes that code page
 does not define vanish (cp1254: 81 8D 8E 8F 90 9D 9E), and soft hyphens (AD) are often
 stripped afterwards. Every dropped byte is a continuation byte (80-BF), and lead bytes are
 never dropped, so each damaged character is still visible as a lead byte with too few
 continuation bytes. Such a character has only a few candidate completions: insert the missing
-bytes, each one of the dropped values, at the positions that give valid UTF-8. Which
-completion is right is left to the Japanese model, over a whole line at once (Viterbi over
-the gaps), because neighbouring damaged characters decide each other ("初学" in "åˆå¦").
+bytes, each one of the dropped values, at the positions that give valid UTF-8.
+
+With errors='replace' the position survives as U+FFFD, and the byte is one of the values the
+code page does not define; a character an earlier round of repair could not decide stands
+for the bytes of all its candidates. So a position is a set of byte values, and a character
+is every combination of them that is valid UTF-8.
+
+Which completion is right is left to the Japanese model, over a whole line at once (Viterbi
+over the gaps), because neighbouring damaged characters decide each other ("初学" in
+"åˆå¦").
 """
 from __future__ import annotations
 

@@ -13,17 +13,22 @@ more than once. Damage is undone one layer per round; every round has three step
 2. Evidence decides what is repaired. Being decodable is not evidence: ``Å²`` (a unit) is
    also what the bytes of ``Ų`` look like in cp1252. Each run's repair is weighed by the
    log-likelihood ratio of the repaired text against the damaged text under one model of
-   correct text (plausibility.py). A run *proves* damage when it gains at least
-   SEQUENCE_EVIDENCE nats for each character it repairs from two or more bytes, or when it
-   holds C1 controls or U+FFFD, which correct text does not show.
-   - A line is repaired when its proving runs repair at least two characters and gain
-     LINE_EVIDENCE nats together, or one of them holds C1 controls or U+FFFD. One isolated
-     pair is never enough (``Ã©`` in a sentence about mojibake is the author's text too).
+   correct text (plausibility.py). A run *proves* damage when it gains enough nats for
+   each character it repairs from two or more bytes, or when it holds C1 controls or
+   U+FFFD, which correct text does not show. A repair that still reads as mojibake (the
+   outer layer of two) is weighed by what it becomes one layer down.
+   - A line is repaired when its proving runs (LINE_SEQUENCE_EVIDENCE nats a character:
+     every character must convince on its own) repair at least two characters whose bytes
+     are all there (not one of them guessed: ``ē”`` is ``生`` in cp1257 if one byte was
+     lost) and gain LINE_EVIDENCE nats together, or one of them holds C1 controls or U+FFFD.
+     One isolated pair is never enough (``Ã©`` in a sentence about mojibake is the author's
+     text too).
    - The whole file is repaired, code included since the damage happened to its bytes, when
      it reads as mojibake throughout: the code page explains plenty of runs and few bytes
-     stay unexplained, the proving characters are at least WHOLE_FILE_PROOF, four times as
-     many as the decodable characters that prove nothing, and more than the clean Japanese
-     characters of the file.
+     stay unexplained, the proving characters (SEQUENCE_EVIDENCE nats a character: here
+     thousands decide together) are at least WHOLE_FILE_PROOF, four times as many as the
+     decodable characters that prove nothing, and more than the clean Japanese characters
+     of the file.
    In a repaired line, a run is replaced only when its own evidence is positive, so ``×²``
    stays ``×²`` even in a damaged line. In a file damaged throughout, every run is damaged
    unless it weighs SEQUENCE_EVIDENCE nats against its repair (``Ê»`` becomes ``ʻ``, the
@@ -40,6 +45,7 @@ inner layer, with its own code page.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -51,7 +57,7 @@ from ..diagnostics import Code
 from .lines import Line, Report, retext
 from .lossy import Gap, Options, Orphan, Piece, choose, utf8_pieces
 from .markdown import outside_code_spans, verbatim_lines
-from .plausibility import evidence, japanese_model
+from .plausibility import evidence, japanese_model, score
 
 WINDOWS = ("1252", "1254", "1250", "1251", "1253", "1255", "1256", "1257", "1258")
 # Strict code pages drop (or replace with U+FFFD) the bytes they do not define; ftfy's
@@ -62,7 +68,8 @@ SOFT_HYPHEN = 0xAD                 # often stripped after the damage as an "invi
 REPLACEMENT = "\ufffd"
 MAX_ROUNDS = 4                     # two layers of damage need two rounds; one more finds nothing
 SAMPLE_RUNS = 4000                 # enough runs to tell the code page; keeps big files fast
-SEQUENCE_EVIDENCE = 8.0            # nats per repaired character for a run to prove damage
+SEQUENCE_EVIDENCE = 8.0            # nats per repaired character, to count in a file's tally
+LINE_SEQUENCE_EVIDENCE = 12.0      # nats per repaired character, to prove a line by itself
 LINE_EVIDENCE = 16.0               # nats a line's proving runs must gain together
 WHOLE_FILE_PROOF = 3               # proving characters for a file damaged throughout
 C1_OR_REPLACEMENT = re.compile("[\x80-\x9f\ufffd]")
@@ -138,15 +145,16 @@ class RunRepair:
     evidence: float      # nats gained by the repair (plausibility.evidence)
     characters: int      # characters repaired from two or more damaged ones
     certain: bool        # the damaged run holds C1 controls or U+FFFD
+    complete: int = 0    # of those, characters none of whose bytes is a guess
     restored: int = 0    # dropped bytes put back
     unexplained: int = 0  # damaged positions no repair explains, kept as they were
     by_ftfy: bool = False
 
-    @property
-    def proves(self) -> bool:
+    def proves(self, bar: float = SEQUENCE_EVIDENCE) -> bool:
+        """Whether the run is evidence of damage: `bar` nats or more per character."""
         if not self.characters:
             return False
-        return self.certain or self.evidence >= SEQUENCE_EVIDENCE * self.characters
+        return self.certain or self.evidence >= bar * self.characters
 
 
 class Undecided:
@@ -339,7 +347,7 @@ def _damaged_throughout(decoded, plan: Plan) -> bool:
     proving = idle = 0
     for runs in decoded:
         for run in runs or ():
-            if run.proves:
+            if run.proves():
                 proving += run.characters
             else:
                 idle += run.characters
@@ -366,10 +374,10 @@ def _damaged_lines(texts: list[str], whole: dict[int, list[RunRepair] | None],
 
 
 def _proven(runs: list[RunRepair]) -> bool:
-    proving = [run for run in runs if run.proves]
+    proving = [run for run in runs if run.proves(LINE_SEQUENCE_EVIDENCE)]
     if any(run.certain for run in proving):
         return True
-    return sum(run.characters for run in proving) >= 2 \
+    return sum(run.complete for run in proving) >= 2 \
         and sum(run.evidence for run in proving) >= LINE_EVIDENCE
 
 
@@ -404,6 +412,7 @@ class _Run:
     last: int            # index after its last piece
     certain: bool
     characters: int = 0
+    complete: int = 0
     restored: int = 0
     unexplained: int = 0
 
@@ -455,6 +464,7 @@ def _add_run(match: re.Match, decoded: list[tuple[Piece, int]], pieces: list) ->
                 run.characters += piece.present > 0 or width > 1
             else:
                 run.characters += width > 1
+                run.complete += width > 1
             pieces.append(piece)
         offset += width
     run.last = len(pieces)
@@ -494,10 +504,36 @@ def _run_repair(text: str, run: _Run, scored: list[str], applied: list[str]
     repaired = "".join(applied[run.first:run.last])
     if repaired == damaged:
         return None
-    gain = evidence(text[:run.start], damaged, "".join(scored[run.first:run.last]),
-                    text[run.end:])
+    before, after = text[:run.start], text[run.end:]
+    chosen = "".join(scored[run.first:run.last])
+    gain = evidence(before, damaged, chosen, after)
+    if gain < LINE_SEQUENCE_EVIDENCE * run.characters and (deeper := _one_layer_down(chosen)):
+        gain = max(gain, evidence(before, damaged, deeper, after))
     return RunRepair(run.start, run.end, repaired, gain, run.characters, run.certain,
-                     run.restored, run.unexplained)
+                     run.complete, run.restored, run.unexplained)
+
+
+@functools.lru_cache(maxsize=16384)
+def _one_layer_down(text: str) -> str | None:
+    """A repair that still reads as mojibake is weighed by what it becomes one layer down:
+    its runs decoded completely by the code page that makes it most plausible. (An inner
+    layer of cp1256 is Arabic letters, implausible as text, yet plainly the next layer.)"""
+    if not any(len(run) > 1 for run in SUSPECT_RUN.findall(text)):
+        return None
+    found = [decoded for page in CODE_PAGES if (decoded := _decoded_runs(text, page))]
+    return max(found, key=score) if found else None
+
+
+def _decoded_runs(text: str, code_page: str) -> str | None:
+    pieces, position, changed = [], 0, False
+    for match in SUSPECT_RUN.finditer(text):
+        try:
+            decoded = match.group().encode(code_page).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        pieces += [text[position:match.start()], decoded]
+        position, changed = match.end(), True
+    return "".join(pieces) + text[position:] if changed else None
 
 
 # --- ftfy, for what no code page explains ---------------------------------------------------
@@ -519,5 +555,6 @@ def _ftfy_runs(text: str) -> list[RunRepair]:
                 start + i1, start + i2, repaired,
                 evidence(text[:start + i1], damaged, repaired, text[start + i2:]),
                 len(repaired) if len(damaged) > len(repaired) else 0,
-                bool(C1_OR_REPLACEMENT.search(damaged)), by_ftfy=True))
+                bool(C1_OR_REPLACEMENT.search(damaged)),
+                len(repaired) if len(damaged) > len(repaired) else 0, by_ftfy=True))
     return runs
