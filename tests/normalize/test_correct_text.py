@@ -111,6 +111,9 @@ correct_text = st.lists(line | table_row, min_size=1, max_size=8).map("\n".join)
 @BOUNDED
 @given(correct_text)
 @example("| Å² | 140 |\n‘Café…’ ‘Thé…’ «ÉTÉ» ×² Ê»")
+@example("“kõē”) £664 „Straße, “kõē”) 10294")                   # cp1257, a byte lost: 生
+@example("¾ ¡gūçôúlôhbčø³ Malmö ¡gūçôúlôhbčø³ Gödel”)")          # cp1257: 踳, a rare kanji
+@example("„A. Údčrpåšrcèœ! 755 ₹ 10093 55954cm³ „A. Údčrpåšrcèœ!")  # cp1250: 厚, 菜
 def test_generated_correct_text_is_returned_unchanged(text):
     document = HEAD + text + "\n"
     result = normalize(document, "a.md")
