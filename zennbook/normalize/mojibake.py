@@ -116,6 +116,7 @@ UNDEFINED = {page: undefined_bytes(page) for page in CODE_PAGES}
 SUSPECTS = "".join(sorted(set("".join(_high_characters(page) for page in CODE_PAGES))
                           | {REPLACEMENT}))
 STAND_INS = "\U00100000-\U0010fffd"     # plane 16, private use: see Undecided
+STAND_IN_FIRST = 0x100000
 SUSPECT_RUN = re.compile("[" + re.escape(SUSPECTS) + STAND_INS + "]+")
 STAND_IN = re.compile("[" + STAND_INS + "]")
 CLEAN_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]")
@@ -176,10 +177,13 @@ class Undecided:
         self.stand_ins: dict[tuple[str, ...], str] = {}
         self.next_code = 0x10FFFD
 
-    def stand_in(self, candidates: tuple[str, ...]) -> str:
+    def stand_in(self, candidates: tuple[str, ...]) -> str | None:
+        """The stand-in for a set of candidates; None once plane 16 is used up."""
         if candidates not in self.stand_ins:
-            while chr(self.next_code) in self.taken:
+            while self.next_code >= STAND_IN_FIRST and chr(self.next_code) in self.taken:
                 self.next_code -= 1
+            if self.next_code < STAND_IN_FIRST:
+                return None
             char = chr(self.next_code)
             self.next_code -= 1
             self.stand_ins[candidates], self.sets[char] = char, candidates
@@ -493,8 +497,9 @@ def _resolve_gaps(pieces: list[str | Gap], undecided: Undecided | None
             continue
         char = next(chosen)
         scored.append(char)
-        applied.append(undecided.stand_in(piece.candidates)
-                       if undecided and _undecidable(piece) else char)
+        stand_in = undecided.stand_in(piece.candidates) \
+            if undecided and _undecidable(piece) else None
+        applied.append(stand_in or char)
     return scored, applied
 
 
