@@ -14,6 +14,7 @@ import panflute as pf
 from .diagnostics import Code, Diagnostic, Level
 from .frontmatter import split_front_matter
 from .normalize import normalize
+from .normalize.decoding import wide_encoding
 from .pandoc import PandocError, markdown_to_doc
 from .zenn import rewrite
 
@@ -97,7 +98,7 @@ def read_bytes(article: Article) -> bytes | None:
         article.note(Level.ERROR, Code.ARTICLE_TOO_LARGE,
                      f"{len(data) / 2**20:.0f} MB is over the {MAX_ARTICLE_BYTES // 2**20} MB limit; split the article")
         return None
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not wide_encoding(data):     # UTF-16/32 text has NULs too
         article.note(Level.ERROR, Code.ARTICLE_BINARY,
                      "this is not a text file (NUL bytes); move it out of the articles folder")
         return None
