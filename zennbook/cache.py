@@ -13,13 +13,13 @@ import json
 import os
 import tempfile
 from functools import lru_cache
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parents[1]
-CODE_DIRS = ("zennbook", "filters", "templates")
-PACKAGES = ("pypandoc-binary", "panflute", "ftfy", "wordfreq", "markdown-it-py", "ebooklib",
-            "Jinja2", "lxml", "segno", "Pillow", "fonttools", "uharfbuzz", "pikepdf")
+CODE_SUFFIXES = (".py", ".j2", ".sty", ".css", ".js", ".mjs", ".json")
+# The Python libraries whose versions shape an output (the release manifest lists them too).
+PACKAGES = ("pypandoc-binary", "panflute", "ftfy", "wordfreq", "regex", "markdown-it-py", "ebooklib",
+            "Jinja2", "lxml", "segno", "Pillow", "fonttools", "uharfbuzz", "pikepdf", "tinycss2")
 DEFAULT_CACHE_DIR = Path(".zennbook-cache")
 
 
@@ -36,16 +36,28 @@ def sha256(*parts: bytes | str) -> str:
 def code_fingerprint() -> str:
     """Our code, filters and templates, and the versions of the libraries that shape output."""
     parts = []
-    for folder in CODE_DIRS:
-        for path in sorted((REPO_DIR / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".j2", ".sty", ".css", ".mjs", ".json"):
-                parts += [str(path.relative_to(REPO_DIR)), path.read_bytes()]
+    for name, path in package_files():
+        parts += [name, path.read_bytes()]
     for package in PACKAGES:
         try:
             parts.append(f"{package}=={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             parts.append(f"{package} missing")
     return sha256(*parts)
+
+
+def package_files() -> list[tuple[str, Path]]:
+    """The package's own files (its filters and templates included), by their name inside
+    the package: the same names, so the same keys, wherever it is installed."""
+    root = Path(str(resources.files("zennbook")))
+    found = []
+    for folder, subfolders, files in os.walk(root, followlinks=True):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+        for file in files:
+            path = Path(folder) / file
+            if path.suffix in CODE_SUFFIXES:
+                found.append((path.relative_to(root).as_posix(), path))
+    return sorted(found)
 
 
 class Cache:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import panflute as pf
 
-from filters import FILTERS
+from .filters import FILTERS
 
 from . import __version__
 from .article import Article, parse_article, read_article
@@ -202,7 +202,7 @@ def load_articles(book: Book, diagnostics: Diagnostics, jobs: int = 2) -> list[A
 
 def render_mermaid(articles: list[Article], context: BuildContext) -> dict:
     """All diagrams of the book in one browser session, cached by content hash."""
-    from filters.mermaid import mermaid_sources
+    from .filters.mermaid import mermaid_sources
     from .mermaid import render_diagrams
     sources = [s for a in articles for s in mermaid_sources(a.doc)]
     if not sources:

@@ -35,6 +35,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cache import PACKAGES
 from .config import ConfigError, load_book
 from .diagnostics import Diagnostics
 from .outputs import atomic_output
@@ -42,8 +43,6 @@ from .pandoc import pandoc_version
 from .reporting import print_coverage, print_diagnostics
 
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
-PYTHON_PACKAGES = ("pypandoc-binary", "panflute", "ebooklib", "Jinja2", "ftfy", "wordfreq",
-                   "markdown-it-py", "lxml", "segno", "Pillow", "fonttools", "uharfbuzz")
 
 
 def git(*args: str, cwd: Path) -> str | None:
@@ -80,7 +79,7 @@ def exported_epoch(epoch: int):
 
 def tool_versions() -> dict:
     versions = {"zennbook": __version__, "python": sys.version.split()[0], "pandoc": pandoc_version()}
-    for package in PYTHON_PACKAGES:
+    for package in PACKAGES:
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from filters import FILTERS
+from zennbook.filters import FILTERS
 from zennbook.diagnostics import Diagnostics
 from zennbook.filtering import FilterContext, apply_filters
 from zennbook.pandoc import markdown_to_doc

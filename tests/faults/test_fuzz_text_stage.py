@@ -11,7 +11,7 @@ import panflute as pf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filters import FILTERS
+from zennbook.filters import FILTERS
 from zennbook.diagnostics import Diagnostics
 from zennbook.filtering import FilterContext, apply_filters
 from zennbook.pandoc import markdown_to_doc

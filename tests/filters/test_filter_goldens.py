@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from filters import FILTERS
+from zennbook.filters import FILTERS
 from zennbook.diagnostics import Diagnostics
 from zennbook.filtering import FilterContext, apply_filters
 from zennbook.pandoc import doc_to_json, markdown_to_doc, run_pandoc

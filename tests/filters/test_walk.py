@@ -7,7 +7,7 @@ from pathlib import Path
 import panflute as pf
 import pytest
 
-from filters import FILTERS
+from zennbook.filters import FILTERS
 from zennbook.article import parse_article, read_article
 from zennbook.diagnostics import Diagnostics
 from zennbook.filtering import FilterContext, walk

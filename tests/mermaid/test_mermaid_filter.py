@@ -13,7 +13,7 @@ from pathlib import Path
 import panflute as pf
 import pytest
 
-from filters.mermaid import action, mermaid_sources
+from zennbook.filters.mermaid import action, mermaid_sources
 from zennbook.diagnostics import Code, Diagnostics
 from zennbook.filtering import FilterContext, apply_filters
 from zennbook.mermaid import Diagram, Failure, diagram_key

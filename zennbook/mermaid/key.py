@@ -13,7 +13,6 @@ from pathlib import Path
 SCRIPT = Path(__file__).with_name("render.mjs")
 PAGE_SCRIPTS = tuple(Path(__file__).with_name(name) for name in ("pdfsvg.js", "page.js", "inert.js"))
 INERT_SCRIPT = PAGE_SCRIPTS[-1]
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Real SVG text (no <foreignObject>, which rsvg-convert, EPUB readers and EPUBCheck do
 # not handle), one font Chromium measures and cairo embeds, nothing fetched, stable ids.
@@ -66,12 +65,12 @@ def renderer_version() -> str:
 
 
 def _mermaid_version() -> str:
-    # The lock file, not node_modules: keys must not change with what is installed.
-    lock = REPO_ROOT / "package-lock.json"
+    """The version of the mermaid that renders (the installed one: it shapes the output)."""
+    from ..nodejs import find_node_modules
+    modules = find_node_modules("mermaid/package.json")
     try:
-        packages = json.loads(lock.read_text(encoding="utf-8"))["packages"]
-        return packages["node_modules/mermaid"]["version"]
-    except (OSError, ValueError, KeyError):
+        return json.loads((modules / "mermaid" / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, TypeError, ValueError, KeyError):
         return "unknown"
 
 

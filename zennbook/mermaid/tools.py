@@ -5,10 +5,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .key import REPO_ROOT
+from ..nodejs import NPM_HINT, find_node_modules as find_modules
 from .pdf import SvgToPdf
 
-NPM_HINT = "run `PUPPETEER_SKIP_DOWNLOAD=1 npm ci` at the repository root"
+MERMAID_FILES = ("puppeteer/package.json", "mermaid/dist/mermaid.min.js")
 
 
 @dataclass(frozen=True)
@@ -38,17 +38,8 @@ def find_tools() -> Tools | str:
 
 
 def find_node_modules() -> Path | None:
-    """The repository's node_modules (where `npm ci` puts it), else the current folder's."""
-    for root in (REPO_ROOT, Path.cwd()):
-        modules = root / "node_modules"
-        if _complete(modules):
-            return modules
-    return None
-
-
-def _complete(modules: Path) -> bool:
-    return ((modules / "puppeteer" / "package.json").is_file()
-            and (modules / "mermaid" / "dist" / "mermaid.min.js").is_file())
+    """The node_modules holding puppeteer and mermaid (zennbook.nodejs says where it looks)."""
+    return find_modules(*MERMAID_FILES)
 
 
 def mmdc_path() -> Path | None:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import jinja2
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+# The project's templates/ folder, installed inside the package (zennbook/templates).
+TEMPLATES_DIR = Path(str(resources.files("zennbook") / "templates"))
 
 
 @lru_cache(maxsize=None)

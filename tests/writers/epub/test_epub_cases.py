@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from filters import FILTERS
+from zennbook.filters import FILTERS
 from zennbook.article import parse_article, read_article
 from zennbook.config import Book, License, Part
 from zennbook.diagnostics import Diagnostics

@@ -15,7 +15,7 @@ import lxml.html
 import panflute as pf
 import pytest
 
-from filters import FILTERS
+from zennbook.filters import FILTERS
 from zennbook.article import parse_article, read_article
 from zennbook.diagnostics import Diagnostics
 from zennbook.filtering import FilterContext, apply_filters

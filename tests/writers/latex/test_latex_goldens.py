@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from filters import FILTERS
+from zennbook.filters import FILTERS
 from zennbook.diagnostics import Diagnostics
 from zennbook.filtering import FilterContext, apply_filters
 from zennbook.pandoc import markdown_to_doc
