@@ -61,6 +61,7 @@ from ..cache import Cache, sha256
 from ..diagnostics import Diagnostic, Diagnostics
 from ..pandoc import doc_to_json
 from . import latex
+from . import fonts
 from .fonts import document_characters, install_fonts
 from .templating import latex_environment, template_path
 
@@ -322,8 +323,9 @@ class Runner:
         for name in ("assets", "qr", "fonts"):
             (self.shared / name).mkdir(parents=True, exist_ok=True)
             os.symlink(self.shared / name, work / name)
-        if (self.shared / "zbfonts.tex").exists():       # the book's cut fonts (writers/fonts.py)
-            shutil.copyfile(self.shared / "zbfonts.tex", work / "zbfonts.tex")
+        for name in ("zbfonts.tex", "zennbook.lua"):     # the book's fonts and their Lua (writers/fonts.py)
+            if (self.shared / name).exists():
+                shutil.copyfile(self.shared / name, work / name)
 
     def compile(self, work: Path) -> None:
         log = work / f"{JOB}.log"
@@ -792,11 +794,12 @@ def make_plan(book, articles, context, store: Cache, shared: Path, workers: int)
     for slug in sources:
         for item in sources[slug]["diagnostics"]:
             context.diagnostics.extend([Diagnostic.from_json(item)])
-    base = sha256("base", VERSION, template_path(STYLE).read_bytes(), tools_fingerprint())
+    base = sha256("base", VERSION, template_path(STYLE).read_bytes(), template_path(fonts.RUNTIME).read_bytes(),
+                  tools_fingerprint())
     return Plan(tex, base, by_slug, sources)
 
 
-def plan_characters(plan: Plan) -> set[str]:
+def plan_characters(plan: Plan) -> fonts.Usage:
     """Every character any job of the book can set: one font cut serves all of them (a unit
     cached with an older cut is still right: a cut changes no glyph's metrics)."""
     tex = plan.book_tex
