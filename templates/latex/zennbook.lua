@@ -13,6 +13,12 @@
 --    (post_shaping_filter), each emoji cluster gets an ActualText span with its characters
 --    and, inside it, an invisible glyph (text render mode 3) as wide as the emoji, so that
 --    the span has a place on the page.
+--    A glyph two characters share (Noto CJK draws ➊ and ❶ with one glyph) extracts as one
+--    of them only (a font's ToUnicode maps a glyph to one text): each such character outside
+--    Japanese text gets an ActualText span with its own character too.
+-- 3. One copy of each font in a book built in units (writers/pdfunits.py): every job loads
+--    the same cut files, and with `embed_whole` embeds them whole instead of cutting its own
+--    subset, so that the joined PDF holds each font program once.
 
 zennbook = zennbook or {}
 
@@ -28,6 +34,7 @@ local config = {
   ghost = "name:Noto Serif CJK JP",             -- the font of the invisible glyphs
   ghost_char = 0x3013,                          -- 〓: one em wide, in every cut of the face
   emoji_chars = nil,                            -- code point -> true; nil: the emoji font's own
+  embed_whole = false,                          -- embed the fonts cut for the book whole
 }
 
 function zennbook.configure(settings)
@@ -204,6 +211,7 @@ local function ghost(width, base)
   D.setchar(g, config.ghost_char)
   D.setattributelist(g, D.getattributelist(base))
   D.protect_glyph(g)
+  properties[g] = { zb_text = true }
   return g
 end
 
@@ -240,28 +248,68 @@ local function forget_actualtext(first, last)
   end
 end
 
-local function emoji_as_text(head)
+local shared_of = setmetatable({}, { __index = function(t, id)
+  local users, shared = {}, {}
+  for code, char in pairs(font_data(id).characters or {}) do
+    local index = code < 0xF0000 and char.index
+    if index then
+      if users[index] then shared[users[index]], shared[code] = true, true else users[index] = code end
+    end
+  end
+  t[id] = next(shared) and shared or false
+  return t[id]
+end })
+
+local function japanese_font(id)
+  return luatexja and luatexja.jfont and luatexja.jfont.font_metric_table[id] ~= nil
+end
+
+local function span(head, first, last, text)   -- ActualText around first..last; the new head
+  head = D.insert_before(head, first, literal("/Span<</ActualText<FEFF" .. utf16_hex(text) .. ">>>BDC", first))
+  local close = literal("EMC", first)
+  head = D.insert_after(head, last, close)
+  return head, close
+end
+
+local function emoji_cluster_as_text(head, n, text)
+  local last = cluster_end(n)
+  forget_actualtext(n, last)
+  local width = D.dimensions(n, D.getnext(last))
+  local close
+  head, close = span(head, n, last, text)
+  local g = ghost(width, n)
+  if g then
+    head = D.insert_before(head, n, g)
+    local back = D.new(node.id("kern"))
+    D.setkern(back, -D.getwidth(g))
+    head = D.insert_before(head, n, back)
+  end
+  return head, close
+end
+
+local function glyphs_as_text(head)
   local n = head
   while n do
     local nxt = D.getnext(n)
-    if D.getid(n) == glyph_id and emoji_ids[D.getfont(n)] then
-      local text, props = cluster_text(n)
-      if text then
-        props.zb_text = true
-        local last = cluster_end(n)
-        forget_actualtext(n, last)
-        local width = D.dimensions(n, D.getnext(last))
-        head = D.insert_before(head, n, literal("/Span<</ActualText<FEFF" .. utf16_hex(text) .. ">>>BDC", n))
-        local g = ghost(width, n)
-        if g then
-          head = D.insert_before(head, n, g)
-          local back = D.new(node.id("kern"))
-          D.setkern(back, -D.getwidth(g))
-          head = D.insert_before(head, n, back)
+    if D.getid(n) == glyph_id then
+      local id = D.getfont(n)
+      local props = properties[n]
+      if emoji_ids[id] then
+        local text
+        text, props = cluster_text(n)
+        if text then
+          props.zb_text = true
+          head, nxt = emoji_cluster_as_text(head, n, text)
+          nxt = D.getnext(nxt)
         end
-        local close = literal("EMC", n)
-        head = D.insert_after(head, last, close)
-        nxt = D.getnext(close)
+      elseif not (props and props.zb_text) then
+        local shared, c = shared_of[id], D.getchar(n)
+        if shared and shared[c] and not japanese_font(id) then
+          if not props then props = {}; properties[n] = props end
+          props.zb_text = true
+          head, nxt = span(head, n, n, utf8.char(c))
+          nxt = D.getnext(nxt)
+        end
       end
     end
     n = nxt
@@ -269,9 +317,18 @@ local function emoji_as_text(head)
   return head
 end
 
+-- 3. Whole fonts: only the book's own cuts (fonts/zb-*), already cut to its characters.
+
+luatexbase.add_to_callback("luaotfload.patch_font", function(tfmdata)
+  local file = tfmdata.filename or ""
+  if config.embed_whole and file:find("zb%-[^/]*$") and tfmdata.embedding == "subset" then
+    tfmdata.embedding = "full"
+  end
+end, "zennbook.embed_whole")
+
 luatexbase.add_to_callback("pre_shaping_filter", function(head)
   return D.tonode(set_emoji_fonts(D.todirect(head)))
 end, "zennbook.emoji_sequences")
 luatexbase.add_to_callback("post_shaping_filter", function(head)
-  return D.tonode(emoji_as_text(D.todirect(head)))
-end, "zennbook.emoji_text")
+  return D.tonode(glyphs_as_text(D.todirect(head)))
+end, "zennbook.glyphs_as_text")

@@ -146,11 +146,14 @@ def subset_face(face: Face, chars: set[str], store: Path) -> Path:
     return target
 
 
-def install_fonts(build_dir: Path, cache_root: Path, usage: Usage | None = None) -> dict[str, str]:
+def install_fonts(build_dir: Path, cache_root: Path, usage: Usage | None = None,
+                  embed_whole: bool = False) -> dict[str, str]:
     """Cut the faces and their fallbacks to the characters of `usage` (default: the folder's
     own LaTeX) into build_dir/fonts, name them in build_dir/zbfonts.tex and put zennbook.lua
     beside it; return role -> file name of the faces. Without a cut, no zbfonts.tex is left
-    there and zennbook.sty names the installed fonts."""
+    there and zennbook.sty names the installed fonts. `embed_whole`: LuaTeX embeds the cuts
+    as they are (jobs that share them then embed the same bytes) instead of subsetting."""
+    build_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template_path(RUNTIME), build_dir / Path(RUNTIME).name)
     usage = folder_characters(build_dir) if usage is None else usage
     cut = cut_fonts(build_dir, cache_root, usage)
@@ -160,7 +163,7 @@ def install_fonts(build_dir: Path, cache_root: Path, usage: Usage | None = None)
         shutil.rmtree(build_dir / "fonts", ignore_errors=True)
         return {}
     names, plan, extra = cut
-    settings.write_text(font_settings(names, plan, extra), encoding="utf-8")
+    settings.write_text(font_settings(names, plan, extra, embed_whole), encoding="utf-8")
     return names
 
 
@@ -200,7 +203,7 @@ def place(cut: Path, prefix: str, fonts: Path) -> str:
     return name
 
 
-def font_settings(names: dict[str, str], plan: FontPlan, extra: dict) -> str:
+def font_settings(names: dict[str, str], plan: FontPlan, extra: dict, embed_whole: bool = False) -> str:
     """zbfonts.tex: the faces, each role's fallback chain, the characters luatexja must leave
     to the Latin fonts (range 201) and zennbook.lua's emoji font."""
     lines = [r"\def\zbfontoptions{Path=fonts/,}", *(rf"\def\zbfont{role}{{{name}}}" for role, name in names.items())]
@@ -212,7 +215,8 @@ def font_settings(names: dict[str, str], plan: FontPlan, extra: dict) -> str:
     lines.append(rf"\ltjdefcharrange{{201}}{{{ranges}}}")
     emoji = f'"[fonts/{extra["emoji"]}]:mode=harf;"' if "emoji" in extra else "nil"
     lines.append(rf'\directlua{{if zennbook then zennbook.configure{{emoji = {emoji}, '
-                 rf'ghost = "[fonts/{names["serif"]}]", emoji_chars = {{{lua_codes(plan.emoji)}}}}} end}}')
+                 rf'ghost = "[fonts/{names["serif"]}]", embed_whole = {str(embed_whole).lower()}, '
+                 rf'emoji_chars = {{{lua_codes(plan.emoji)}}}}} end}}')
     return "\n".join(lines) + "\n"
 
 

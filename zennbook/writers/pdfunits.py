@@ -34,8 +34,12 @@ A cold build batches consecutive chapters into one job per core (one font loadin
 chapters); an edit compiles the changed chapter alone. A chapter is set the same either way:
 it starts from the same counters and on a fresh page, and its marks and parity are handled
 as above. The output's bytes depend only on the cached pages, so two builds from a clean
-cache are identical; an incremental build gives the same pages but not the same bytes as a
-cold one (the fonts are embedded per job).
+cache are identical; an incremental build gives the same pages but not always the same bytes
+as a cold one (a unit cached before the book's characters changed keeps its older font cut).
+
+Fonts: every job loads the same fonts, cut once for the whole book's characters
+(writers/fonts.py), and embeds them whole rather than cutting a subset of its own; the
+assembly then keeps one copy of each font program (`share_font_programs`).
 
 LaTeX runs as in latex.py: no shell escape, paranoid file access, SOURCE_DATE_EPOCH. Each job
 runs in its own folder under the cache (`<cache>/pdfunits/jobs/<key>`), which keeps its log.
@@ -753,7 +757,7 @@ def build_pdf_units(book, articles, out_path: Path, context, batch: bool = True)
     shared = root / "shared"
     workers = workers_for(context)
     plan = make_plan(book, articles, context, store, shared, workers)
-    install_fonts(shared, context.cache.root, plan_characters(plan))
+    install_fonts(shared, context.cache.root, plan_characters(plan), embed_whole=True)
     runner = Runner(root, shared, template_path(STYLE).read_bytes())
     stats.seconds["latex-source"] = time.perf_counter() - clock
 
@@ -1062,10 +1066,38 @@ def assemble(out_path: Path, root: Path, front: dict, entries: list[dict],
     build_outline(pdf, sources, placed, front, entries)
     label_pages(pdf, sources.pdf(front["job"]), front_count)
     copy_metadata(pdf, sources, front, entries, epoch)
+    share_font_programs(pdf)
     pdf.save(out_path, deterministic_id=True, linearize=False,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for opened in sources.pdfs.values():
         opened.close()
+
+
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def share_font_programs(pdf) -> int:
+    """Each font program once. Every job embeds the book's cut fonts whole (writers/fonts.py),
+    so the units' copies of a face are the same bytes: all their descriptors are pointed at
+    one of them, and the others, no longer referred to, are not written. Returns how many
+    copies were dropped."""
+    import pikepdf
+    canonical: dict[bytes, object] = {}
+    dropped = 0
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
+            continue
+        for key in FONT_FILES:
+            stream = obj.get(key)
+            if not isinstance(stream, pikepdf.Stream):
+                continue
+            digest = hashlib.sha256(repr(sorted((str(k), str(v)) for k, v in stream.stream_dict.items()
+                                                if k != "/Length")).encode() + stream.read_raw_bytes()).digest()
+            first = canonical.setdefault(digest, stream)
+            if first.objgen != stream.objgen:
+                obj[key] = first
+                dropped += 1
+    return dropped
 
 
 def lay_stamps(pdf, sources: Sources, store: Cache, stamp_keys, front_count: int) -> None:
