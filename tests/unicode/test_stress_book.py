@@ -57,7 +57,10 @@ def test_no_glyph_is_missing_and_verify_passes(built):
     assert "[glyph.missing]" not in proc.stderr, "\n".join(
         line for line in proc.stderr.splitlines() if "glyph.missing" in line)[:3000]
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert re.search(r"^pdf\s+100\.00%", proc.stderr, re.M) and "verify: ok" in proc.stderr
+    report = proc.stdout + proc.stderr
+    for fmt in ("pdf", "epub", "html"):
+        assert re.search(rf"^{fmt}\s+100\.00%", report, re.M), report[-3000:]
+    assert "verify: ok" in report
 
 
 def reader_order_misses(text: str, block) -> list[str]:
