@@ -30,7 +30,7 @@ from . import fontchains
 from .fontchains import FontPlan, InstalledFont, Usage
 from .templating import template_path
 
-VERSION = "2"
+VERSION = "3"
 RUNTIME = "latex/zennbook.lua"      # the node-level half: emoji sequences, emoji as text
 # role -> (fontconfig family, style); zennbook.sty's font commands name the roles
 FACES = {
@@ -141,9 +141,32 @@ def subset_face(face: Face, chars: set[str], store: Path) -> Path:
         raise RuntimeError(f"HarfBuzz could not subset {face.path} (face {face.index})")
     store.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(font.blob.data)
+    partial.write_bytes(identity_cids(font.blob.data))
     os.replace(partial, target)
     return target
+
+
+def identity_cids(data: bytes) -> bytes:
+    """A CID-keyed CFF font whose CIDs are its glyph ids. HarfBuzz's cut keeps Noto CJK's own
+    CIDs (正 stays CID 22564 as glyph 1,000 of the cut); LuaTeX, embedding a font whole, writes
+    glyph ids where a PDF reader reads CIDs, so every glyph of the page would be the wrong
+    one. Only the CFF charset changes: every other table refers to glyphs by id."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    font = TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    if "CFF " not in font:
+        return data
+    top = font["CFF "].cff[font["CFF "].cff.fontNames[0]]
+    names = ["cid%05d" % gid if gid else ".notdef" for gid in range(len(top.charset))]
+    if "ROS" not in top.rawDict or list(top.charset) == names:
+        return data
+    strings = top.CharStrings
+    strings.charStrings = {new: strings.charStrings[old] for old, new in zip(top.charset, names)}
+    top.charset = names
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
 
 
 def install_fonts(build_dir: Path, cache_root: Path, usage: Usage | None = None,
