@@ -26,9 +26,10 @@ from zennbook.config import load_book  # noqa: E402
 from zennbook.diagnostics import Diagnostics  # noqa: E402
 from zennbook.pipeline import BuildContext, prepare  # noqa: E402
 from zennbook.writers import latex  # noqa: E402
-from zennbook.writers.pdfunits import FONT_FILES, build_pdf_units  # noqa: E402
+from zennbook.writers.pdfunits import build_pdf_units  # noqa: E402
 
 EPOCH = 1767225600
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
 def font_programs(pdf_path: Path) -> tuple[int, int, Counter]:
