@@ -5,12 +5,13 @@
 Builds the book (bench/corpus.py's synthetic course cut to --lines lines, or --book) twice:
 in units (`pdfunits.build_pdf_units`, what `build` does) and as one document
 (`latex.write_pdf`). Prints each PDF's size, how many font programs it embeds and their bytes,
-and the ratio of the two sizes. The units share one cut of each font (writers/fonts.py): the
+the ratio of the two sizes, and each build's wall and CPU time (LuaLaTeX included). The units share one cut of each font (writers/fonts.py): the
 joined PDF should hold each font program once.
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import sys
 import tempfile
@@ -33,38 +34,44 @@ FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
 def font_programs(pdf_path: Path) -> tuple[int, int, Counter]:
-    """(font programs, their bytes, programs per font name) of a PDF."""
+    """(distinct font programs, their bytes, programs per font name) of a PDF."""
     import pikepdf
-    count, size, names = 0, 0, Counter()
+    seen, size, names = set(), 0, Counter()
     with pikepdf.open(pdf_path) as pdf:
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
                 for key in FONT_FILES:
-                    if key in obj:
-                        count += 1
+                    if key in obj and obj[key].objgen not in seen:
+                        seen.add(obj[key].objgen)
                         size += len(obj[key].read_raw_bytes())
                         names[str(obj.get("/FontName", "?")).split("+")[-1]] += 1
-    return count, size, names
+    return len(seen), size, names
 
 
-def build(book_file: Path, cache: Path, out: Path, units: bool) -> float:
+def cpu_seconds() -> float:
+    """User + system time of this process and its finished children (LuaLaTeX, pandoc)."""
+    return sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for field in ("ru_utime", "ru_stime"))
+
+
+def build(book_file: Path, cache: Path, out: Path, units: bool) -> tuple[float, float]:
     diagnostics = Diagnostics()
     book = load_book(book_file, None, diagnostics, cwd=book_file.parent)
     context = BuildContext(diagnostics=diagnostics, epoch=EPOCH, cache_dir=cache)
     articles = prepare(book, context)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     if units:
         build_pdf_units(book, articles, out, context)
     else:
         latex.write_pdf(book, articles, out, context)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
-def report(label: str, path: Path, seconds: float) -> int:
+def report(label: str, path: Path, seconds: tuple[float, float]) -> int:
     count, size, names = font_programs(path)
     repeated = sum(n - 1 for n in names.values())
     print(f"{label:13} {path.stat().st_size / 2**20:8.2f} MiB  {count:5} font programs "
-          f"({size / 2**20:.2f} MiB, {repeated} repeated)  {seconds:6.1f} s")
+          f"({size / 2**20:.2f} MiB, {repeated} repeated)  {seconds[0]:6.1f} s wall  {seconds[1]:6.1f} CPU-s")
     return path.stat().st_size
 
 

@@ -99,6 +99,10 @@ local function emoji_chars()
   return config.emoji_chars
 end
 
+local function japanese_font(id)
+  return luatexja and luatexja.jfont and luatexja.jfont.font_metric_table[id] ~= nil
+end
+
 -- 1. Sequences (Unicode TS #51, the forms fonts draw as one glyph).
 
 local KEYCAP = { [0x23] = true, [0x2A] = true }
@@ -149,29 +153,56 @@ local function sequence_end(n, c, emoji)
   end
 end
 
+-- Joiners, selectors and tags that no sequence took: invisible, and no font draws them alone.
+local function stray(c)
+  return c == 0x200D or c == 0xFE0E or c == 0xFE0F or (c >= 0xE0020 and c <= 0xE007F)
+end
+
+-- An ideograph the Japanese face lacks is set by a fallback as a Latin character
+-- (zbfonts.tex, range 201), and Latin characters have no breaks between them: a run of rare
+-- kanji would run off the page. Each gets the room to break that kanji have (kanjiskip).
+local function ideograph(c)
+  return (c >= 0x3400 and c <= 0x9FFF) or (c >= 0xF900 and c <= 0xFAFF) or (c >= 0x20000 and c <= 0x3134F)
+end
+
+local function breakable_before(head, n)
+  local glue = D.new(node.id("glue"))
+  D.setglue(glue, 0, size_of[D.getfont(n)] // 10, 0)           -- 0pt plus 0.1em
+  D.setattributelist(glue, D.getattributelist(n))
+  return D.insert_before(head, n, glue)
+end
+
+local function set_emoji_run(n, last, id)
+  local m = n
+  while true do
+    D.setfont(m, id)
+    if m == last then return end
+    m = D.getnext(m)
+  end
+end
+
 local function set_emoji_fonts(head)
   local emoji = nil
   local n = head
   while n do
     local nxt = D.getnext(n)
     local c = char_at(n)
-    if c and c >= 0x23 and not emoji_ids[D.getfont(n)] then
-      if c == 0xFE0E or c == 0xFE0F then          -- a selector nothing takes: drawn by no font
+    local font = c and D.getfont(n)
+    if c and c >= 0x23 and not emoji_ids[font] then
+      local last
+      if c >= 0x80 or KEYCAP[c] then
+        emoji = emoji or emoji_chars()
+        last = not stray(c) and sequence_end(n, c, emoji)
+      end
+      local id = last and emoji_font(size_of[font])
+      if id then
+        set_emoji_run(n, last, id)
+        nxt = D.getnext(last)
+      elseif stray(c) then
         head = D.remove(head, n)
         D.flush_node(n)
-      elseif c >= 0x80 or KEYCAP[c] then
-        emoji = emoji or emoji_chars()
-        local last = sequence_end(n, c, emoji)
-        local id = last and emoji_font(size_of[D.getfont(n)])
-        if id then
-          local m = n
-          while true do
-            D.setfont(m, id)
-            if m == last then break end
-            m = D.getnext(m)
-          end
-          nxt = D.getnext(last)
-        end
+      elseif ideograph(c) and not japanese_font(font) and char_at(D.getprev(n)) then
+        head = breakable_before(head, n)
       end
     end
     n = nxt
@@ -260,10 +291,6 @@ local shared_of = setmetatable({}, { __index = function(t, id)
   return t[id]
 end })
 
-local function japanese_font(id)
-  return luatexja and luatexja.jfont and luatexja.jfont.font_metric_table[id] ~= nil
-end
-
 local function span(head, first, last, text)   -- ActualText around first..last; the new head
   head = D.insert_before(head, first, literal("/Span<</ActualText<FEFF" .. utf16_hex(text) .. ">>>BDC", first))
   local close = literal("EMC", first)
@@ -302,6 +329,9 @@ local function glyphs_as_text(head)
           head, nxt = emoji_cluster_as_text(head, n, text)
           nxt = D.getnext(nxt)
         end
+      elseif id == 0 and stray(D.getchar(n)) then       -- a joiner or tag no emoji glyph took
+        head = D.remove(head, n)
+        D.flush_node(n)
       elseif not (props and props.zb_text) then
         local shared, c = shared_of[id], D.getchar(n)
         if shared and shared[c] and not japanese_font(id) then
