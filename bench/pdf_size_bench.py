@@ -84,9 +84,12 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="zb-size-"))
     work.mkdir(parents=True, exist_ok=True)
     book_file = args.book
-    if book_file is None:
-        make_corpus(work / "course", lines=args.lines)
-        book_file = work / "course" / "book.yaml"
+    if book_file is None:                 # as bench/pdf_incremental_bench.py lays it out
+        make_corpus(work / "articles", lines=args.lines)
+        yaml = (work / "articles" / "book.yaml").read_text(encoding="utf-8")
+        (work / "book.yaml").write_text("articles: articles\n" + yaml, encoding="utf-8")
+        (work / "articles" / "book.yaml").unlink()
+        book_file = work / "book.yaml"
     sizes = {}
     for label, units in (("units", True), ("one document", False)):
         out = work / f"{'units' if units else 'mono'}.pdf"
