@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what zennbook needs and is missing; safe to run again (it skips what is there).
 #   Debian packages: TeX Live (LuaLaTeX, luatexja, jlreq), Noto CJK and colour emoji fonts,
-#   poppler-utils, Chromium (diagrams, browser tests), a JRE and EPUBCheck (validators).
+#   the fallback fonts the PDF's chains draw on (Noto Sans/Serif, Mono, Math, Symbols; HanaMin
+#   for rare kanji), Unicode's data files (the tests' emoji list), poppler-utils, Chromium
+#   (diagrams, browser tests), a JRE and EPUBCheck (validators).
 #   Python: a virtual environment in .venv with the project and its test tools.
 #   npm: mermaid-cli, driving Debian's Chromium (no browser download).
 set -euo pipefail
@@ -10,7 +12,8 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   texlive-luatex texlive-lang-japanese texlive-latex-extra texlive-latex-recommended
   texlive-fonts-recommended texlive-pictures texlive-science
-  fonts-noto-cjk fonts-noto-color-emoji fontconfig
+  fonts-noto-cjk fonts-noto-color-emoji fonts-noto-core fonts-noto-mono fonts-hanazono fontconfig
+  unicode-data
   poppler-utils chromium librsvg2-2 librsvg2-bin libcairo2 default-jre-headless epubcheck
 )
 # Tools that may come from elsewhere than Debian (a preinstalled Node.js, say): the package

@@ -80,10 +80,16 @@ class OutputCheck:
 
 # Characters fonts and PDF text extraction swap for their look-alikes (JIS mapping).
 LOOKALIKES = str.maketrans({"\u301c": "~", "\uff5e": "~", "\u2212": "-", "\u2014": "\u2015"})
+# Default-ignorable code points (Unicode's Default_Ignorable_Code_Point): no ink, so a PDF may
+# hold nothing to extract for them (U+034F COMBINING GRAPHEME JOINER, a stray U+FE0E).
+IGNORABLE = str.maketrans(dict.fromkeys([
+    0xAD, 0x34F, 0x61C, 0x115F, 0x1160, 0x17B4, 0x17B5, *range(0x180B, 0x1810), *range(0x200B, 0x2010),
+    *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0x3164, *range(0xFE00, 0xFE10), 0xFEFF, 0xFFA0,
+    *range(0x1BCA0, 0x1BCA4), *range(0x1D173, 0x1D17B), *range(0xE0000, 0xE1000)]))
 
 
 def squash(text: str) -> str:
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).translate(LOOKALIKES)
+    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).translate(LOOKALIKES).translate(IGNORABLE)
 
 
 # -- source runs ------------------------------------------------------------------------

@@ -680,6 +680,31 @@ def font_faces(text: str, assets: EpubAssets) -> str:
         name = assets.add(subset_font(found[0], found[1], text), ".otf", folder=FONT_DIR)
         rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
                      f'src: url("../{name}"); }}\n')
+    return "".join(rules) + fallback_faces(text, assets)
+
+
+FALLBACK_FAMILIES = {"sans": "ZennbookSans", "mono": "ZennbookMono"}
+
+
+def fallback_faces(text: str, assets: EpubAssets) -> str:
+    """@font-face rules for what Noto CJK lacks: the PDF's chains (writers/fontchains.py),
+    each font cut to the characters it supplies and named, by unicode-range, for just those."""
+    from .fontchains import Usage, font_at, plan_fonts
+    from .fonts import FACES, find_face
+    faces = {role: find_face(*FACES[role]) for role in ("serif", "sans", "mono")}
+    installed = {role: font_at(face.path, face.index) for role, face in faces.items() if face}
+    if len(installed) < 3 or not all(installed.values()):
+        return ""
+    usage = Usage()
+    usage.add(text)
+    plan, rules = plan_fonts(usage, installed), []
+    for chain, family in FALLBACK_FAMILIES.items():
+        for font, chars in plan.chains[chain].fonts:
+            suffix = ".otf" if font.path.suffix.lower() in (".otf", ".ttc", ".otc") else ".ttf"
+            name = assets.add(subset_font(str(font.path), font.index, "".join(chars)), suffix, folder=FONT_DIR)
+            ranges = ",".join(f"U+{ord(c):X}" for c in sorted(chars))
+            rules.append(f'@font-face {{ font-family: "{family}"; src: url("../{name}"); '
+                         f'unicode-range: {ranges}; }}\n')
     return "".join(rules)
 
 

@@ -7,10 +7,13 @@ face to the document's characters in milliseconds and keeps every OpenType layou
 (kerning, palt, the Japanese width forms), so the pages are set exactly as with the whole
 font: tests/writers/latex compares the pages as pixels.
 
-    LaTeX source (+ the class's own words, + fixed ranges) -> charset
-    charset + face file -> <cache>/fonts/<key>.otf  (made once per charset)
-    -> <build>/fonts/zb-<role>-<key>.otf and zbfonts.tex, read by zennbook.sty
+    LaTeX source (+ the class's own words, + fixed ranges) -> characters (Usage)
+    characters -> a font for each one the faces lack (fontchains.py: chains by coverage)
+    each face and fallback + its characters -> <cache>/fonts/<key>.otf  (made once per set)
+    -> <build>/fonts/zb-<role>-<key>.otf, zbfonts.tex (read by zennbook.sty) and zennbook.lua
 
+The fallbacks (a math font for 𝒩 in code, Noto Serif for Greek Extended, HanaMinB for rare
+kanji, ...) are cut to exactly the characters they supply, the emoji font to the book's emoji.
 The file names carry the key because luaotfload caches a font's tables under its file name.
 Without uharfbuzz or a face, nothing is cut and zennbook.sty names the installed fonts.
 """
@@ -23,8 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import sha256
+from . import fontchains
+from .fontchains import FontPlan, InstalledFont, Usage
+from .templating import template_path
 
-VERSION = "1"
+VERSION = "3"
+RUNTIME = "latex/zennbook.lua"      # the node-level half: emoji sequences, emoji as text
 # role -> (fontconfig family, style); zennbook.sty's font commands name the roles
 FACES = {
     "serif": ("Noto Serif CJK JP", "Regular"),
@@ -97,18 +104,19 @@ def class_characters(name: str) -> frozenset[str]:
     return CLASS_CHARACTERS[name]
 
 
-def folder_characters(build_dir: Path) -> set[str]:
+def folder_characters(build_dir: Path) -> Usage:
     """Every character of the LaTeX a build folder holds (its document and chapters)."""
     paths = [*build_dir.glob("*.tex"), *build_dir.glob("chapters/*.tex"), *build_dir.glob("*.sty")]
-    return document_characters(path.read_text(encoding="utf-8", errors="ignore") for path in paths)
+    return document_characters(path.read_text(encoding="utf-8", errors="ignore") for path in paths
+                               if path.name != "zbfonts.tex")
 
 
-def document_characters(texts) -> set[str]:
+def document_characters(texts) -> Usage:
     """Every character of `texts`, with the fixed ones."""
-    chars = set(fixed_characters())
+    usage = Usage(set(fixed_characters()))
     for text in texts:
-        chars.update(text)
-    return chars
+        usage.add(text)
+    return usage
 
 
 def subset_face(face: Face, chars: set[str], store: Path) -> Path:
@@ -116,7 +124,7 @@ def subset_face(face: Face, chars: set[str], store: Path) -> Path:
     stat = face.path.stat()
     key = sha256(VERSION, str(face.path), str(face.index), str(stat.st_size), str(stat.st_mtime_ns),
                  "".join(sorted(chars)))[:20]
-    target = store / f"{key}.otf"
+    target = store / f"{key}{'.ttf' if face.path.suffix.lower() == '.ttf' else '.otf'}"
     if target.exists():
         return target
     import uharfbuzz as hb
@@ -133,46 +141,121 @@ def subset_face(face: Face, chars: set[str], store: Path) -> Path:
         raise RuntimeError(f"HarfBuzz could not subset {face.path} (face {face.index})")
     store.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(font.blob.data)
+    partial.write_bytes(identity_cids(font.blob.data))
     os.replace(partial, target)
     return target
 
 
-def install_fonts(build_dir: Path, cache_root: Path, chars: set[str] | None = None) -> dict[str, str]:
-    """Cut the faces to `chars` (default: the folder's own LaTeX) into build_dir/fonts and
-    name them in build_dir/zbfonts.tex; return role -> file name. Without a cut, neither is
-    left there and zennbook.sty names the installed fonts."""
-    names = cut_fonts(build_dir, cache_root, folder_characters(build_dir) if chars is None else chars)
+def identity_cids(data: bytes) -> bytes:
+    """A CID-keyed CFF font whose CIDs are its glyph ids. HarfBuzz's cut keeps Noto CJK's own
+    CIDs (正 stays CID 22564 as glyph 1,000 of the cut); LuaTeX, embedding a font whole, writes
+    glyph ids where a PDF reader reads CIDs, so every glyph of the page would be the wrong
+    one. Only the CFF charset changes: every other table refers to glyphs by id."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    font = TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+    if "CFF " not in font:
+        return data
+    top = font["CFF "].cff[font["CFF "].cff.fontNames[0]]
+    names = ["cid%05d" % gid if gid else ".notdef" for gid in range(len(top.charset))]
+    if "ROS" not in top.rawDict or list(top.charset) == names:
+        return data
+    strings = top.CharStrings
+    strings.charStrings = {new: strings.charStrings[old] for old, new in zip(top.charset, names)}
+    top.charset = names
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def install_fonts(build_dir: Path, cache_root: Path, usage: Usage | None = None,
+                  embed_whole: bool = False) -> dict[str, str]:
+    """Cut the faces and their fallbacks to the characters of `usage` (default: the folder's
+    own LaTeX) into build_dir/fonts, name them in build_dir/zbfonts.tex and put zennbook.lua
+    beside it; return role -> file name of the faces. Without a cut, no zbfonts.tex is left
+    there and zennbook.sty names the installed fonts. `embed_whole`: LuaTeX embeds the cuts
+    as they are (jobs that share them then embed the same bytes) instead of subsetting."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template_path(RUNTIME), build_dir / Path(RUNTIME).name)
+    usage = folder_characters(build_dir) if usage is None else usage
+    cut = cut_fonts(build_dir, cache_root, usage)
     settings = build_dir / "zbfonts.tex"
-    if not names:
+    if cut is None:
         settings.unlink(missing_ok=True)
         shutil.rmtree(build_dir / "fonts", ignore_errors=True)
         return {}
-    lines = [r"\def\zbfontoptions{Path=fonts/,}", *(rf"\def\zbfont{role}{{{name}}}" for role, name in names.items())]
-    settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    names, plan, extra = cut
+    settings.write_text(font_settings(names, plan, extra, embed_whole), encoding="utf-8")
     return names
 
 
-def cut_fonts(build_dir: Path, cache_root: Path, chars: set[str]) -> dict[str, str] | None:
-    """The six faces cut to the build's characters, linked into build_dir/fonts; None when
-    they cannot be (no uharfbuzz, a face not installed): the whole fonts are used then."""
+def cut_fonts(build_dir: Path, cache_root: Path, usage: Usage):
+    """The six faces cut to the build's characters and each fallback to what it supplies,
+    linked into build_dir/fonts; None when they cannot be (no uharfbuzz, a face not
+    installed): the whole fonts are used then."""
     try:
         import uharfbuzz  # noqa: F401
     except ImportError:
         return None
     faces = {role: find_face(*spec) for role, spec in FACES.items()}
-    if not all(faces.values()):
+    installed = {role: fontchains.font_at(face.path, face.index) for role, face in faces.items() if face}
+    if not all(faces.values()) or not all(installed.values()):
         return None
+    plan = fontchains.plan_fonts(usage, installed)
     fonts = build_dir / "fonts"
     shutil.rmtree(fonts, ignore_errors=True)
     fonts.mkdir(parents=True)
-    names = {}
-    for role, face in faces.items():
-        cut = subset_face(face, chars, cache_root / "fonts")
-        name = f"zb-{role}-{cut.stem}.otf"
-        link_or_copy(cut, fonts / name)
-        names[role] = name
-    return names
+    store = cache_root / "fonts"
+    names = {role: place(subset_face(face, usage.chars, store), f"zb-{role}", fonts) for role, face in faces.items()}
+    extra = {"chains": {name: [place(subset_face(as_face(font), chars, store), f"zb-{name}-{number}", fonts)
+                               for number, (font, chars) in enumerate(chain.fonts, start=1)]
+                        for name, chain in plan.chains.items()}}
+    if plan.emoji_font is not None and plan.emoji:
+        extra["emoji"] = place(subset_face(as_face(plan.emoji_font), plan.emoji, store), "zb-emoji", fonts)
+    return names, plan, extra
+
+
+def as_face(font: InstalledFont) -> Face:
+    return Face(font.path, font.index)
+
+
+def place(cut: Path, prefix: str, fonts: Path) -> str:
+    name = f"{prefix}-{cut.stem}{cut.suffix}"
+    link_or_copy(cut, fonts / name)
+    return name
+
+
+def font_settings(names: dict[str, str], plan: FontPlan, extra: dict, embed_whole: bool = False) -> str:
+    """zbfonts.tex: the faces, each role's fallback chain, the characters luatexja must leave
+    to the Latin fonts (range 201) and zennbook.lua's emoji font."""
+    lines = [r"\def\zbfontoptions{Path=fonts/,}", *(rf"\def\zbfont{role}{{{name}}}" for role, name in names.items())]
+    for chain, files in extra["chains"].items():
+        specs = ", ".join(f'"[fonts/{name}]:mode=node;"' for name in files)
+        lines.append(rf'\directlua{{luaotfload.add_fallback("zb{chain}", {{{specs}}})}}')
+        lines.append(rf"\def\zbfallback{chain}{{{'fallback=zb' + chain + ';' if files else ''}}}")
+    ranges = char_ranges(plan.not_japanese) or '"1F000'     # not empty; non-Japanese already (range 200)
+    lines.append(rf"\ltjdefcharrange{{201}}{{{ranges}}}")
+    emoji = f'"[fonts/{extra["emoji"]}]:mode=harf;"' if "emoji" in extra else "nil"
+    lines.append(rf'\directlua{{if zennbook then zennbook.configure{{emoji = {emoji}, '
+                 rf'ghost = "[fonts/{names["serif"]}]", embed_whole = {str(embed_whole).lower()}, '
+                 rf'emoji_chars = {{{lua_codes(plan.emoji)}}}}} end}}')
+    return "\n".join(lines) + "\n"
+
+
+def char_ranges(chars: set[str]) -> str:
+    """luatexja's range syntax for `chars`: "2081-"2082,"1D4A9."""
+    codes, spans = sorted(ord(c) for c in chars), []
+    for code in codes:
+        if spans and spans[-1][1] == code - 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    return ",".join(f'"{a:X}' if a == b else f'"{a:X}-"{b:X}' for a, b in spans)
+
+
+def lua_codes(chars: set[str]) -> str:
+    return ",".join(f"[0x{ord(c):X}]=true" for c in sorted(chars))
 
 
 def link_or_copy(source: Path, target: Path) -> None:

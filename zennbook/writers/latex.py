@@ -977,7 +977,9 @@ def on_glyph(event, sources, places, report, diagnostics, limit) -> None:
     path, line = places.find_char(chr(int(code[2:], 16))) or (None, None)
     font = font.split(":")[0]
     report.missing_glyphs.append({"char": char, "code": code, "font": font, "path": path, "line": line})
-    diagnostics.warning(Code.GLYPH_MISSING, f"no glyph for {char!r} ({code}) in font {font}", path, line)
+    diagnostics.warning(Code.GLYPH_MISSING, f"no installed font has {code} {char!r}: it prints as an empty "
+                        f"box (in {font} and its fallbacks); install a font that covers it "
+                        f"(fc-list ':charset={code[2:].lower()}' lists them)", path, line)
 
 
 def on_reference(event, sources, places, report, diagnostics, limit) -> None:

@@ -34,8 +34,12 @@ A cold build batches consecutive chapters into one job per core (one font loadin
 chapters); an edit compiles the changed chapter alone. A chapter is set the same either way:
 it starts from the same counters and on a fresh page, and its marks and parity are handled
 as above. The output's bytes depend only on the cached pages, so two builds from a clean
-cache are identical; an incremental build gives the same pages but not the same bytes as a
-cold one (the fonts are embedded per job).
+cache are identical; an incremental build gives the same pages but not always the same bytes
+as a cold one (a unit cached before the book's characters changed keeps its older font cut).
+
+Fonts: every job loads the same fonts, cut once for the whole book's characters
+(writers/fonts.py), and embeds them whole rather than cutting a subset of its own; the
+assembly then keeps one copy of each font program (`share_font_programs`).
 
 LaTeX runs as in latex.py: no shell escape, paranoid file access, SOURCE_DATE_EPOCH. Each job
 runs in its own folder under the cache (`<cache>/pdfunits/jobs/<key>`), which keeps its log.
@@ -62,6 +66,7 @@ from ..diagnostics import Diagnostic, Diagnostics
 from ..pandoc import doc_to_json
 from ..safety.pdf import remove_unsafe_actions
 from . import latex
+from . import fonts
 from .fonts import document_characters, install_fonts
 from .templating import latex_environment, template_path
 
@@ -324,8 +329,9 @@ class Runner:
         for name in ("assets", "qr", "fonts"):
             (self.shared / name).mkdir(parents=True, exist_ok=True)
             os.symlink(self.shared / name, work / name)
-        if (self.shared / "zbfonts.tex").exists():       # the book's cut fonts (writers/fonts.py)
-            shutil.copyfile(self.shared / "zbfonts.tex", work / "zbfonts.tex")
+        for name in ("zbfonts.tex", "zennbook.lua"):     # the book's fonts and their Lua (writers/fonts.py)
+            if (self.shared / name).exists():
+                shutil.copyfile(self.shared / name, work / name)
 
     def compile(self, work: Path) -> None:
         log = work / f"{JOB}.log"
@@ -753,7 +759,7 @@ def build_pdf_units(book, articles, out_path: Path, context, batch: bool = True)
     shared = root / "shared"
     workers = workers_for(context)
     plan = make_plan(book, articles, context, store, shared, workers)
-    install_fonts(shared, context.cache.root, plan_characters(plan))
+    install_fonts(shared, context.cache.root, plan_characters(plan), embed_whole=True)
     runner = Runner(root, shared, template_path(STYLE).read_bytes())
     stats.seconds["latex-source"] = time.perf_counter() - clock
 
@@ -794,11 +800,12 @@ def make_plan(book, articles, context, store: Cache, shared: Path, workers: int)
     for slug in sources:
         for item in sources[slug]["diagnostics"]:
             context.diagnostics.extend([Diagnostic.from_json(item)])
-    base = sha256("base", VERSION, template_path(STYLE).read_bytes(), tools_fingerprint())
+    base = sha256("base", VERSION, template_path(STYLE).read_bytes(), template_path(fonts.RUNTIME).read_bytes(),
+                  tools_fingerprint())
     return Plan(tex, base, by_slug, sources)
 
 
-def plan_characters(plan: Plan) -> set[str]:
+def plan_characters(plan: Plan) -> fonts.Usage:
     """Every character any job of the book can set: one font cut serves all of them (a unit
     cached with an older cut is still right: a cut changes no glyph's metrics)."""
     tex = plan.book_tex
@@ -1049,10 +1056,131 @@ def assemble(out_path: Path, root: Path, front: dict, entries: list[dict],
     label_pages(pdf, sources.pdf(front["job"]), front_count)
     copy_metadata(pdf, sources, front, entries, epoch)
     remove_unsafe_actions(pdf)            # the second wall: the LaTeX writer links only what is allowed
+    share_font_programs(pdf)
+    cut_font_programs(pdf, root / "shared" / "fonts")
     pdf.save(out_path, deterministic_id=True, linearize=False,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for opened in sources.pdfs.values():
         opened.close()
+
+
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def share_font_programs(pdf) -> int:
+    """Each font program once. Every job embeds the book's cut fonts whole (writers/fonts.py),
+    so the units' copies of a face are the same bytes: all their descriptors are pointed at
+    one of them, and the others, no longer referred to, are not written. Returns how many
+    copies were dropped."""
+    import pikepdf
+    canonical: dict[bytes, object] = {}
+    dropped = 0
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Type") != "/FontDescriptor":
+            continue
+        for key in FONT_FILES:
+            stream = obj.get(key)
+            if not isinstance(stream, pikepdf.Stream):
+                continue
+            digest = hashlib.sha256(repr(sorted((str(k), str(v)) for k, v in stream.stream_dict.items()
+                                                if k != "/Length")).encode() + stream.read_raw_bytes()).digest()
+            first = canonical.setdefault(digest, stream)
+            if first.objgen != stream.objgen:
+                obj[key] = first
+                dropped += 1
+    return dropped
+
+
+def cut_font_programs(pdf, cuts: Path) -> int:
+    """Each shared CFF program cut down to the glyphs the whole book uses. The jobs embed the
+    book's cuts whole (its characters, not what each face sets: a bold face is used in a few
+    headings). The glyphs every job used are in its fonts' /W arrays, and the program is the
+    cut's CFF table as it is, so HarfBuzz cuts that file again, keeping glyph ids and with
+    them the CIDs the pages use. A program that is no cut of this build stays whole. Returns
+    how many programs were cut."""
+    files = cff_tables(cuts)
+    cut = 0
+    for stream, cids in program_cids(pdf):
+        source = files.get(hashlib.sha256(stream.read_bytes()).digest())
+        table = cut_program(source, cids) if source is not None and cids is not None else b""
+        if table:
+            stream.write(table)
+            cut += 1
+    return cut
+
+
+def program_cids(pdf) -> list[tuple[object, set[int] | None]]:
+    """Each CFF font program of the PDF with the CIDs its fonts use (None: not known)."""
+    import pikepdf
+    programs, used = {}, {}
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Subtype") != "/CIDFontType0":
+            continue
+        stream = obj.get("/FontDescriptor", {}).get("/FontFile3")
+        if isinstance(stream, pikepdf.Stream):
+            programs[stream.objgen] = stream
+            cids = used.setdefault(stream.objgen, {0})
+            widths = obj.get("/W")
+            used[stream.objgen] = None if widths is None or cids is None else cids | width_cids(widths)
+    return [(stream, used[key]) for key, stream in programs.items()]
+
+
+def cut_program(source: Path, cids: set[int]) -> bytes:
+    """The CFF table of `source` (a CID-keyed cut) with only the glyphs of `cids`, every
+    glyph keeping its id; b"" when `source` is not CID-keyed."""
+    import uharfbuzz as hb
+    glyph_of = cid_glyphs(source)
+    if not glyph_of:
+        return b""
+    plan = hb.SubsetInput()
+    plan.flags = hb.SubsetFlags.RETAIN_GIDS
+    plan.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).clear()     # no closure over GSUB
+    for cid in cids & glyph_of.keys():
+        plan.glyph_set.add(glyph_of[cid])
+    font = hb.subset(hb.Face(hb.Blob.from_file_path(str(source))), plan)
+    return font.reference_table("CFF ").data if font is not None else b""
+
+
+def width_cids(widths) -> set[int]:
+    """The CIDs a CIDFont's /W array gives widths for ([c [w ...]] and [first last w])."""
+    import pikepdf
+    items, cids, at = list(widths), set(), 0
+    while at + 1 < len(items):
+        first = int(items[at])
+        if isinstance(items[at + 1], pikepdf.Array):
+            cids.update(range(first, first + len(items[at + 1])))
+            at += 2
+        else:
+            cids.update(range(first, int(items[at + 1]) + 1))
+            at += 3
+    return cids
+
+
+def cid_glyphs(path: Path) -> dict[int, int]:
+    """CID -> glyph id of a CID-keyed OpenType CFF font (its charset); {} for another font."""
+    import io
+
+    from fontTools.cffLib import CFFFontSet
+    import uharfbuzz as hb
+    fonts = CFFFontSet()
+    fonts.decompile(io.BytesIO(hb.Face(hb.Blob.from_file_path(str(path))).reference_table("CFF ").data), None)
+    top = fonts[fonts.fontNames[0]]
+    if "ROS" not in top.rawDict:
+        return {}
+    charset = top.charset
+    return {0 if name == ".notdef" else int(name[3:]): gid for gid, name in enumerate(charset)
+            if name == ".notdef" or name.startswith("cid")}
+
+
+def cff_tables(folder: Path) -> dict[bytes, Path]:
+    """sha256 of each cut font's CFF table -> the cut (what LuaTeX embeds whole, verbatim)."""
+    import uharfbuzz as hb
+    found = {}
+    for path in sorted(folder.glob("zb-*.otf")) if folder.is_dir() else []:
+        table = hb.Face(hb.Blob.from_file_path(str(path))).reference_table("CFF ").data
+        if table:
+            found.setdefault(hashlib.sha256(table).digest(), path)
+    return found
 
 
 def lay_stamps(pdf, sources: Sources, store: Cache, stamp_keys, front_count: int) -> None:

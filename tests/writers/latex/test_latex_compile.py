@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import needs
+from tests.unicode.glyphs import character_no_font_has
 from zennbook.config import load_book
 from zennbook.diagnostics import Code, Diagnostics
 from zennbook.pandoc import markdown_to_doc
@@ -138,6 +139,7 @@ def test_the_writers_own_guard_prints_unsafe_math_as_source(evil_book):
 
 # -- a proof ------------------------------------------------------------------------------------
 
+NO_FONT = character_no_font_has()     # a character this machine has no font for
 PROBLEMS = """---
 title: "校正の見本"
 ---
@@ -155,7 +157,7 @@ $$
 どのフォントにもない文字 𓀀 があります。
 
 [行き先のないリンク](#nowhere)
-"""
+""".replace("𓀀", NO_FONT)
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +181,8 @@ def test_a_proof_reports_each_problem_with_its_source_line(proof):
 
     assert any(o["line"] == line_of("長い数式") and o["kind"] == "math" for o in report["overfull"])
     assert report["math"][0]["line"] == line_of("x_1 +") and "scaled to" in report["math"][0]["message"]
-    assert report["missing_glyphs"][0]["line"] == line_of("𓀀")
+    assert report["missing_glyphs"][0]["line"] == line_of(NO_FONT)
+    assert report["missing_glyphs"][0]["code"] == f"U+{ord(NO_FONT):04X}"
     assert report["unresolved_references"][0]["line"] == line_of("行き先のない")
     assert all(item["path"].endswith("problems.md") for item in report["overfull"])
 
