@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   texlive-luatex texlive-lang-japanese texlive-latex-extra texlive-latex-recommended
   texlive-fonts-recommended texlive-pictures texlive-science
   fonts-noto-cjk fonts-noto-color-emoji fontconfig
-  poppler-utils chromium librsvg2-2 libcairo2 default-jre-headless epubcheck
+  poppler-utils chromium librsvg2-2 librsvg2-bin libcairo2 default-jre-headless epubcheck
 )
 # Tools that may come from elsewhere than Debian (a preinstalled Node.js, say): the package
 # is installed only when the command is missing, so a working install is never replaced.

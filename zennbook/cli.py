@@ -65,7 +65,7 @@ def main():
                    "Default: only when stderr is a terminal and CI is not set.")
 def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, no_verify, show_progress):
     """Build the book: OUT/<book-slug>.pdf, .epub and .html."""
-    from .outputs import OutputLocked
+    from .outputs import OutputLocked, OutputUnusable
     from .pandoc import PandocError
     from .pipeline import BuildContext, prepare, write_outputs
     from .progress import for_cli
@@ -73,6 +73,7 @@ def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, n
     diagnostics = Diagnostics()
     book = open_book(book_path, articles_dir, no_license, diagnostics)
     diagnostics.silenced = book.silence
+    usable_output_folder(out_dir, book, formats or FORMATS)
     progress = for_cli(show_progress)
     click.get_current_context().call_on_close(progress.done)   # a crash or Ctrl-C leaves no half line
     context = BuildContext(diagnostics=diagnostics, progress=progress)
@@ -83,6 +84,10 @@ def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, n
         sys.exit(EXIT_CONTENT)
     try:
         written = write_outputs(book, articles, formats or FORMATS, out_dir, context)
+    except OutputUnusable as exc:
+        progress.done()
+        report(diagnostics)
+        unusable_output(out_dir, exc)
     except (LatexError, PandocError, OutputLocked) as exc:   # tool failures: short, with the log
         progress.done()
         report(diagnostics)
@@ -103,6 +108,23 @@ def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, n
         click.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {state})")
     verified = no_verify or verify_written(book, articles, context, written)
     sys.exit(EXIT_CONTENT if diagnostics.has_errors() or not verified else EXIT_OK)
+
+
+def usable_output_folder(out_dir: Path, book, formats, version: str | None = None) -> None:
+    """Before any work: the output folder can take the outputs, else one error and exit 1."""
+    from .outputs import OutputUnusable, check_output_folder
+    from .pipeline import output_names
+    try:
+        check_output_folder(out_dir, output_names(book, formats, version))
+    except OutputUnusable as exc:
+        unusable_output(out_dir, exc)
+
+
+def unusable_output(out_dir: Path, exc: Exception) -> None:
+    from .diagnostics import Diagnostic
+    click.echo(str(Diagnostic(Level.ERROR, Code.OUTPUT_UNUSABLE, f"{exc}; nothing written", str(out_dir))),
+               err=True)
+    sys.exit(EXIT_CONTENT)
 
 
 def verify_written(book, articles, context, written) -> bool:

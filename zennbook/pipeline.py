@@ -23,14 +23,15 @@ import panflute as pf
 from filters import FILTERS
 
 from . import __version__
-from .article import Article, parse_article, read_article
+from .article import MAX_ARTICLE_BYTES, Article, parse_article, read_article
 from .cache import Cache, code_fingerprint, sha256
 from .config import Book
 from .diagnostics import Diagnostic, Diagnostics
 from .filtering import FilterContext, apply_filters, walk
-from .outputs import atomic_output, locked
+from .outputs import atomic_output, check_output_folder, locked, remove_stale_parts
 from .pandoc import doc_to_json
 from .progress import Progress
+from .safety.paths import Refused, read_inside, read_regular
 from .verify import Run, SourceText
 from .writers import EXTENSIONS, writers
 
@@ -72,9 +73,10 @@ def book_fingerprint(book: Book) -> str:
 
 
 def article_key(path: Path, label: str, book: Book) -> str | None:
+    """None when the file cannot be read as an article: read_article then says why."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_inside(book.home, Path(os.path.abspath(path)), MAX_ARTICLE_BYTES)
+    except Refused:
         return None
     return sha256(code_fingerprint(), book_fingerprint(book), label, data)
 
@@ -82,14 +84,14 @@ def article_key(path: Path, label: str, book: Book) -> str | None:
 def load_articles(book: Book, diagnostics: Diagnostics, jobs: int = 2) -> list[Article]:
     """Read, normalize and parse every chapter (no cache); diagnostics collected, never raised."""
     paths = [book.articles_dir / f"{slug}.md" for slug in book.chapter_slugs]
-    articles = parse_all([read_path(p) for p in paths], jobs)
+    articles = parse_all([read_path(p, book) for p in paths], jobs)
     for article in articles:
         diagnostics.extend(article.diagnostics)
     return [a for a in articles if a.parsed]
 
 
-def read_path(path: Path) -> Article:
-    return read_article(path, article_label(path))
+def read_path(path: Path, book: Book) -> Article:
+    return read_article(path, article_label(path), book.home)
 
 
 def parse_all(articles: list[Article], jobs: int, progress: Progress | None = None) -> list[Article]:
@@ -136,7 +138,7 @@ def prepare(book: Book, context: BuildContext, jobs: int = 2) -> list[Article]:
     cached = [restore_article(context.cache, k, p) if k else None for k, p in zip(keys, paths)]
     progress = context.progress
     unread = [p for p, c in zip(paths, cached) if c is None]
-    fresh = parse_all([read_path(p) for p in progress.track("read", unread, article_label)], jobs, progress)
+    fresh = parse_all([read_path(p, book) for p in progress.track("read", unread, article_label)], jobs, progress)
     parsed = [a for a in fresh if a.parsed]
     context.timings["parse"] = time.perf_counter() - started
     diagrams = render_mermaid(parsed, context)
@@ -213,7 +215,14 @@ def output_path(book: Book, out_dir: Path, fmt: str, version: str | None = None)
     return out_dir / f"{name}{EXTENSIONS[fmt]}"
 
 
+def output_names(book: Book, formats, version: str | None = None) -> list[str]:
+    """Every name a build may write in the output folder."""
+    return [output_path(book, Path("."), fmt, version).name for fmt in formats] + [STATE_FILE]
+
+
 STATE_FILE = ".zennbook-state.json"
+STATE_MAX_BYTES = 16 * 1024 * 1024
+OUTPUT_MAX_BYTES = 8 * 1024 ** 3
 
 
 def output_key(book: Book, articles: list[Article], fmt: str, context: BuildContext) -> str:
@@ -224,7 +233,11 @@ def output_key(book: Book, articles: list[Article], fmt: str, context: BuildCont
 
 
 def file_sha256(path: Path) -> str:
-    return sha256(path.read_bytes()) if path.exists() else ""
+    """The output's hash; "" when there is no regular file of that name."""
+    try:
+        return sha256(read_regular(path, OUTPUT_MAX_BYTES))
+    except Refused:
+        return ""
 
 
 def write_outputs(book: Book, articles: list[Article], formats, out_dir: Path,
@@ -236,6 +249,7 @@ def write_outputs(book: Book, articles: list[Article], formats, out_dir: Path,
     """
     registry = writers()
     written = {}
+    check_output_folder(out_dir, output_names(book, formats, version))
     with locked(out_dir):
         remove_stale_parts(out_dir)
         state = read_state(out_dir)
@@ -260,12 +274,6 @@ def write_outputs(book: Book, articles: list[Article], formats, out_dir: Path,
     return written
 
 
-def remove_stale_parts(out_dir: Path) -> None:
-    """Partial files of a killed build: under the lock, no one else can be writing them."""
-    for stale in out_dir.glob(".*.part"):
-        stale.unlink(missing_ok=True)
-
-
 def was_verified(path: Path) -> bool:
     entry = read_state(path.parent).get(path.name, {})
     return bool(entry.get("verified")) and entry.get("sha256") == file_sha256(path)
@@ -286,8 +294,8 @@ def mark_verified(paths: list[Path]) -> None:
 
 def read_state(out_dir: Path) -> dict:
     try:
-        return json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return json.loads(read_regular(out_dir / STATE_FILE, STATE_MAX_BYTES).decode("utf-8"))
+    except (Refused, ValueError):
         return {}
 
 

@@ -140,7 +140,7 @@ def write_release_files(out_dir: Path, written: dict, data: dict) -> None:
 
 
 def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license) -> int:
-    from .cli import report
+    from .cli import report, usable_output_folder
     from .pipeline import BuildContext, prepare, write_outputs
     from .verify import print_report, verify_outputs
     if not VERSION_PATTERN.match(version):
@@ -153,6 +153,7 @@ def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license
         report(diagnostics)
         return 1
     diagnostics.silenced = book.silence
+    usable_output_folder(out_dir, book, FORMATS, version)
     try:
         epoch = source_date_epoch(book.articles_dir)
     except ValueError:

@@ -1,7 +1,9 @@
 """What every writer needs: a private copy of an article's tree, heading levels, attribution."""
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,3 +77,11 @@ def diff_kind(line: str) -> str:
     return ""
 
 
+def id_slug(slug: str) -> str:
+    """The slug as it can stand in ids and in `#...` links that pandoc writes unencoded: a file
+    name may hold spaces, `#`, `%`, quotes. A slug that had to change gets a short hash of
+    itself, so that `x y` and `x-y` (or `a#b` and `a%b`) never share their ids."""
+    safe = re.sub(r"[^\w.-]+", "-", slug)
+    if safe == slug:
+        return slug
+    return f"{safe}-{hashlib.sha256(slug.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"

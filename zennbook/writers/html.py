@@ -2,29 +2,26 @@
 from __future__ import annotations
 
 import base64
-import mimetypes
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .common import attribution, cached_fragment
+from .. import images
+from .common import attribution, cached_fragment, id_slug
 from .htmlrender import article_html, safe_url
 from .templating import html_environment, template_path
 
 
 def data_uri(path: Path) -> str:
-    """Inline a file: the page must fetch nothing."""
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if path.suffix == ".svg":
-        mime = "image/svg+xml"
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
-def id_slug(slug: str) -> str:
-    """The slug as it can stand in ids and in `#...` links that pandoc writes unencoded: a file
-    name may hold spaces, `#`, `%`, quotes."""
-    return re.sub(r"[^\w.-]+", "-", slug)
+    """Inline an image or diagram: the page must fetch nothing. Its type comes from its
+    content; SVG is sanitized, types browsers do not all show become PNG."""
+    data = images.read_or_broken(path)
+    try:
+        data, mime = images.for_html(data)
+    except images.ImageInvalid:
+        data, mime = images.BROKEN_PNG, "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def chapter_id(article) -> str:
