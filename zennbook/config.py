@@ -461,6 +461,8 @@ def chapter_problem(book: Book, slug: str) -> tuple[Code, str] | None:
     there, an input.* code (a warning) when it names a file we refuse to read."""
     path = book.articles_dir / f"{slug}.md"
     names_a_path = "/" in slug or "\\" in slug
+    if slug.startswith("."):
+        return Code.INPUT_HIDDEN, "a hidden file is never read as an article"
     if not names_a_path and not os.path.lexists(path):
         return Code.CONFIG_CHAPTER, f"no file {shown(slug)}.md in {shown(display_path(book.articles_dir))}"
     problem = article_problem(book.home, path)
