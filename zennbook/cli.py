@@ -54,8 +54,8 @@ def main():
 @book_options
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
               help="Output format; repeat for several. Default: all three.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
-              show_default=True, help="Output folder.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
+              show_default=True, help="Output folder (checked before anything is built).")
 @click.option("--strict", is_flag=True, help="Warnings are errors: stop before writing anything.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Articles prepared in parallel.")
@@ -191,7 +191,7 @@ def proof(file_or_slug, out_dir, book_path, articles_dir, no_license):
 
 @main.command()
 @click.option("--version", "version", required=True, help="The release version, X.Y.Z.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
               show_default=True)
 @book_options
 def release(version, out_dir, book_path, articles_dir, no_license):

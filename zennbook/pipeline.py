@@ -28,7 +28,7 @@ from .cache import Cache, code_fingerprint, sha256
 from .config import Book
 from .diagnostics import Diagnostic, Diagnostics
 from .filtering import FilterContext, apply_filters, walk
-from .outputs import atomic_output, check_output_folder, locked, remove_stale_parts
+from .outputs import LOCK_NAME, atomic_output, check_output_folder, locked, remove_stale_parts
 from .pandoc import doc_to_json
 from .progress import Progress
 from .safety.paths import Refused, read_inside, read_regular
@@ -217,7 +217,7 @@ def output_path(book: Book, out_dir: Path, fmt: str, version: str | None = None)
 
 def output_names(book: Book, formats, version: str | None = None) -> list[str]:
     """Every name a build may write in the output folder."""
-    return [output_path(book, Path("."), fmt, version).name for fmt in formats] + [STATE_FILE]
+    return [output_path(book, Path("."), fmt, version).name for fmt in formats] + [STATE_FILE, LOCK_NAME]
 
 
 STATE_FILE = ".zennbook-state.json"
