@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from pathlib import Path
 
@@ -171,8 +172,16 @@ def check(book_path, articles_dir, no_license, strict):
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def normalize(file):
     """Print FILE repaired and normalized (Zenn Markdown) on stdout; repairs on stderr."""
+    from .article import MAX_ARTICLE_BYTES
     from .normalize import normalize as normalize_text
-    result = normalize_text(file.read_bytes(), str(file))
+    from .safety.paths import Refused, read_regular
+    try:
+        data = read_regular(Path(os.path.realpath(file)), MAX_ARTICLE_BYTES)
+    except Refused as exc:
+        from .diagnostics import Diagnostic
+        click.echo(str(Diagnostic(Level.ERROR, exc.code or Code.ARTICLE_UNREADABLE, exc.message, str(file))), err=True)
+        sys.exit(EXIT_CONTENT)
+    result = normalize_text(data, str(file))
     sys.stdout.write(result.text)
     for item in result.diagnostics:
         click.echo(str(item), err=True)
