@@ -69,6 +69,7 @@ def _home(context) -> Path:
 
 def _image(elem: pf.Image, doc):
     context = doc.context
+    elem.attributes.pop("resolved", None)       # only this filter says which file an image is
     if local_path(elem.url) is None and not elem.url.startswith("data:"):
         return None                                        # remote: the writers decide
     if elem.url.startswith("data:"):
