@@ -13,11 +13,15 @@ from __future__ import annotations
 import os
 import re
 import textwrap
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import needs
 from tests.hostile.harness import BOOK_YAML, CANARY, GOOD_WORDS, HostileBook, canary_png, reader_text
+from zennbook.safety.paths import Refused, check_file, hidden_part, is_inside
 
 REFUSED_IMAGES = {            # description -> (path as written, expected code)
     "ドット環境": ("/.env", "input.hidden"),
@@ -84,6 +88,47 @@ def test_nothing_outside_the_book_reaches_any_output(tmp_path):
         assert "最後まで残る段落" in text
         assert text.count(GOOD_WORDS) == 2, "the symlink inside the book is an article of its own"
     assert b"data:image/png;base64," in result.output("html").read_bytes()   # link-in.png embedded
+
+
+# -- the rule itself, on random paths ----------------------------------------------------------
+
+SEGMENTS = ["..", ".", "a", "b.png", ".env", ".git", "in-link", "out-link", "loop", "dangling", "",
+            "sub", "out-dir", "fifo", "a\x00b", "x" * 300]
+
+
+@pytest.fixture(scope="module")
+def maze(tmp_path_factory):
+    """A book folder whose links lead in, out, in circles and nowhere."""
+    root = tmp_path_factory.mktemp("maze")
+    outside, book = root / "outside", root / "book"
+    (book / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "b.png").write_bytes(b"outside")
+    for folder in (book, book / "sub"):
+        (folder / "a").write_text("inside", encoding="utf-8")
+        (folder / "b.png").write_text("inside", encoding="utf-8")
+        (folder / ".env").write_text("hidden", encoding="utf-8")
+    os.symlink(book / "sub", book / "in-link")
+    os.symlink(outside, book / "out-link")
+    os.symlink(outside, book / "sub" / "out-dir")
+    os.symlink(book / "loop", book / "loop")
+    os.symlink(book / "nothing", book / "dangling")
+    os.mkfifo(book / "fifo")
+    return book.resolve()
+
+
+@settings(max_examples=int(os.environ.get("ZENNBOOK_TREE_EXAMPLES", "300")), deadline=None)
+@given(parts=st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=8), absolute=st.booleans())
+def test_a_path_is_either_refused_or_a_regular_visible_file_inside(maze, parts, absolute):
+    named = Path(("/" if absolute else "") + "/".join(parts))
+    try:
+        found = check_file(maze, maze / named if not absolute else named)
+    except Refused as exc:
+        assert exc.reason in ("outside", "hidden", "missing", "not-regular", "unreadable", "name")
+        return
+    assert is_inside(found, maze) and found.is_file() and not found.is_symlink()
+    assert hidden_part(found.relative_to(maze).parts) is None
+    assert found.read_text(encoding="utf-8") == "inside"
 
 
 # -- book.yaml: every key that names a path ------------------------------------------------

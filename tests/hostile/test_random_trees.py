@@ -32,7 +32,8 @@ IMAGE_PATHS = ["/images/ok.png", "../images/ok.png", "/images/link-in.png", "/im
                "/images/out-dir/canary.png", "/images/.hidden/secret.png", "/.env", "../.env", "../../.env",
                "../../outside/canary.png", "/../../outside/canary.png", "..%2F..%2Foutside%2Fcanary.png",
                "%2e%2e/%2e%2e/.env", "/images/fifo.png", "/images/dir.png", "/images/text.png",
-               "/images/", "/images/nothing.png", "ok.png", "./../articles/../images/ok.png"]
+               "/images/", "/images/nothing.png", "ok.png", "./../articles/../images/ok.png",
+               "a%00.png", "x/" * 2100 + "a.png", "b" * 300 + ".png", "/images/ok.png%0A"]
 
 entry_kinds = st.sampled_from(["article", "article", "article", "link-out-file", "link-in-file",
                                "link-out-dir", "link-in-dir", "dangling", "dotfile", "dotdir", "fifo",

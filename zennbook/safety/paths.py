@@ -41,7 +41,8 @@ class Refused(Exception):
 
 
 REASON_CODES = {"outside": Code.INPUT_OUTSIDE, "hidden": Code.INPUT_HIDDEN,
-                "not-regular": Code.INPUT_NOT_REGULAR, "unreadable": Code.INPUT_NOT_REGULAR}
+                "not-regular": Code.INPUT_NOT_REGULAR, "unreadable": Code.INPUT_NOT_REGULAR,
+                "name": Code.INPUT_NAME}
 FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
               (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
               (stat.S_ISBLK, "a block device"), (stat.S_ISLNK, "a symbolic link"))
@@ -72,6 +73,8 @@ def resolve_inside(folder: Path, path: Path) -> Path:
     `folder` must already be resolved (book_folder). The name as written is checked for
     hidden components too, so that `a/../.env` is refused even before it is resolved.
     """
+    if "\x00" in str(path):
+        raise Refused("name", "the path holds a NUL character")
     written = Path(os.path.normpath(folder / path))
     if is_inside(written, folder) and (part := hidden_part(written.relative_to(folder).parts)):
         raise Refused("hidden", f"'{shown(part)}' is hidden; hidden files and folders are never read")
