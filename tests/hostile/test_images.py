@@ -45,6 +45,17 @@ def good_images() -> dict[str, bytes]:
             "svg": SVG, "bmp": encoded("BMP"), "tiff": encoded("TIFF")}
 
 
+def reaching_svg(book: HostileBook) -> str:
+    """A valid SVG that tries to pull files from outside the book into the drawing."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'xmlns:xi="http://www.w3.org/2001/XInclude" width="80" height="40">'
+            f'<style>@import url("file://{book.outside}/canary.txt");</style>'
+            f'<image href="file://{book.outside}/canary.png" width="8" height="8"/>'
+            f'<image xlink:href="{book.outside}/canary.png" width="8" height="8"/>'
+            f'<text x="1" y="20"><xi:include href="{book.outside}/canary.txt" parse="text"/></text>'
+            f'<rect width="10" height="10" fill="url(file://{book.outside}/canary.txt#x)"/></svg>')
+
+
 def lying_bmp() -> bytes:
     data = bytearray(encoded("BMP"))
     struct.pack_into("<ii", data, 18, 100_000, 100_000)        # claims 10^10 pixels
@@ -106,6 +117,8 @@ def image_book(tmp_path) -> HostileBook:
     for kind, data in good_images().items():
         (folder / f"good.{kind}").write_bytes(data)
         lines += [f"![よい画像{kind}](/images/good.{kind})", ""]
+    (folder / "reaching.svg").write_text(reaching_svg(book), encoding="utf-8")
+    lines += ["![外を読むSVG](/images/reaching.svg)", ""]
     (folder / "really-a-png.jpg").write_bytes(encoded("PNG"))
     lines += ["![拡張子が嘘](/images/really-a-png.jpg)", ""]
     for name, data in bad_images().items():
