@@ -217,7 +217,8 @@ def check_slug(slug: str, where: str, diagnostics: Diagnostics) -> None:
 def book_slug(title: str, articles_dir: Path) -> str:
     """An ASCII file name for the outputs: from the title, else from the folder."""
     slug = slugify(title)
-    return slug if slug != "book" else slugify(articles_dir.resolve().name)
+    slug = slug if slug != "book" else slugify(articles_dir.resolve().name)
+    return slug[:100].strip("-") or "book"      # an output file name: within SLUG_PATTERN
 
 
 def strip_md(name: str) -> str:
@@ -314,8 +315,7 @@ def book_from_folder(folder: Path, cwd: Path, diagnostics: Diagnostics) -> Book 
         for key in ("license", "language"):
             if key in inherited:
                 data[key] = inherited[key]
-    return book_from_data(data, fallback if fallback.is_file() else None, home, home, diagnostics,
-                          base=home)
+    return book_from_data(data, fallback if fallback.is_file() else None, home, home, diagnostics)
 
 
 def zenn_book(path: Path, data: dict, folder: Path, diagnostics: Diagnostics) -> Book | None:
@@ -333,7 +333,7 @@ def zenn_book(path: Path, data: dict, folder: Path, diagnostics: Diagnostics) ->
 
 
 def book_from_data(data: dict, path: Path | None, articles_dir: Path, folder: Path,
-                   diagnostics: Diagnostics, base: Path | None = None) -> Book:
+                   diagnostics: Diagnostics) -> Book:
     where = str(path) if path else str(articles_dir)
     good = check_keys(data, BOOK_KEYS, where, "", diagnostics)
     license_ = parse_license(good["license"], where, diagnostics) if "license" in good else None
@@ -343,8 +343,7 @@ def book_from_data(data: dict, path: Path | None, articles_dir: Path, folder: Pa
     language = good.get("language", "ja")
     if not LANGUAGES_PATTERN.match(language):
         diagnostics.error(Code.CONFIG_CHOICE, f"'language': expected a language tag like ja or en; got {language!r}", where)
-    base = base or folder
-    root = folder_key(good, "root", base, where, diagnostics) if "root" in good else default_root(articles_dir, folder)
+    root = folder_key(good, "root", folder, where, diagnostics) if "root" in good else default_root(articles_dir, folder)
     title = good.get("title") or articles_dir.name
     slug = good.get("slug") or book_slug(title, articles_dir)
     check_slug(slug, where, diagnostics)
@@ -356,7 +355,7 @@ def book_from_data(data: dict, path: Path | None, articles_dir: Path, folder: Pa
         pdf=parse_pdf(good.get("pdf", {}), where, diagnostics),
         epub=EpubOptions(**check_keys(good.get("epub", {}), EPUB_KEYS, where, "epub.", diagnostics)),
         silence=frozenset(str(s) for s in good.get("silence", [])),
-        cards=load_cards(base, good["cards"], where, diagnostics) if "cards" in good else {},
+        cards=load_cards(folder, good["cards"], where, diagnostics) if "cards" in good else {},
         config_path=path, folder=folder)
 
 
