@@ -1,4 +1,4 @@
-"""A synthetic Zenn course, shaped like the real one, for benchmarks and load tests.
+r"""A synthetic Zenn course, shaped like the real one, for benchmarks and load tests.
 
     .venv/bin/python bench/corpus.py OUT_DIR [--lines 200000] [--seed 0]
 
@@ -10,6 +10,12 @@ code blocks (many with a file name in the info string), emoji headings, footnote
 afresh in every article, wide tables, `---` rules between paragraphs. Smaller `lines` scale
 every count down. All text is made here from our own word lists; the same seed gives the same
 bytes.
+
+It also holds what the real course writes and a clean book would not: formulas KaTeX draws
+and LaTeX refuses (`\sigma_\max`, `\\{ \\}` sets in inline math, `_` inside `\text{}`, `\tag`
+in an aligned block, `align` at the top), `$$` blocks right under a text line (`**目標**:`),
+mathematical letters, sub- and superscripts, arrows and box drawing in code, emoji in table
+cells, units such as `Å²`, and long unbreakable identifiers and URLs in prose and inline code.
 """
 from __future__ import annotations
 
@@ -23,8 +29,11 @@ FULL_LINES = 200_000
 FULL = {                     # counts in the real course at FULL_LINES lines
     "articles": 114, "message": 800, "details": 880, "card": 775, "mermaid": 400,
     "math_lines": 7000, "julia": 1260, "python": 600, "rust": 190, "elixir": 85,
-    "table": 230, "rule": 600,
+    "table": 230, "rule": 600, "katex_only": 300, "long_words": 300,
 }
+UNICODE_CODE_SHARE = 0.2     # Julia and Rust blocks that name things with mathematical letters
+EMOJI_TABLE_SHARE = 0.25     # tables that rate with emoji (⭐⭐⭐) and give units (Å²)
+UNDER_TEXT_SHARE = 0.8       # the real course: 1,165 of its $$ blocks sit right under a text line
 CODE_KINDS = ("julia", "python", "rust", "elixir")
 
 NOUNS = ["潜在変数", "尤度", "事前分布", "事後分布", "勾配", "損失関数", "サンプル", "エンコーダ", "デコーダ",
@@ -95,6 +104,59 @@ def display_math(rng: random.Random) -> list[str]:
     return ["$$", *rng.choice(forms), "$$"]
 
 
+# Formulas as the real course writes them for KaTeX, which LaTeX reads differently or refuses.
+KATEX_ONLY_INLINE = [
+    "\\sigma_\\max(W)", "\\lambda_\\min(A^\\top A)", "\\\\{j : w_j \\neq 0\\\\}",
+    "\\text{loss_total} = \\sum_i \\ell_i", "\\mathrm{KL}(q\\|p) \\geq 0", "\\operatorname*{arg\\,max}_\\theta f",
+    "\\bm{x}^\\top \\bm{W}", "\\boldsymbol{\\mu}_\\phi", "\\mathscr{L}", "x \\in \\R^d", "\\N \\ni n",
+    "\\underbrace{a+b}_{\\text{和}}", "\\xrightarrow{\\text{学習}}", "\\cancel{x}", "\\color{red}{x}",
+]
+KATEX_ONLY_DISPLAY = [
+    ["\\begin{align}", "f(x) &= x^2 \\\\", "g(x) &= \\sigma_\\max(x)", "\\end{align}"],
+    ["\\begin{aligned}", "a &= b \\tag{1} \\\\", "c &= d", "\\end{aligned}"],
+    ["x & = y"],
+    ["\\mathcal{N}(x \\mid \\mu, \\Sigma) = \\frac{1}{\\sqrt{(2\\pi)^d|\\Sigma|}}"
+     "\\exp\\left(-\\frac{1}{2}(x-\\mu)^\\top\\Sigma^{-1}(x-\\mu)\\right)"],
+]
+UNDER_TEXT_LEADS = ["**目標**:", "**定義**:", "つまり次の式になる:", "**ポイント**", "ここで"]
+MATH_LETTERS = ["𝒩", "𝔼", "𝒟", "ℒ", "∇", "∑", "∂", "θ̂", "x̄", "μ", "σ²", "x₁", "x₂", "xᵢ", "β₁", "λ⁻¹",
+                "∞", "≈", "≤", "≥", "→", "⇒", "⊗", "∈", "√"]
+BOX_TREE = ["├── src/", "│   ├── model.jl", "│   └── train.jl", "└── test/", "█▇▆▅▄▃▂▁ ← 損失の推移"]
+TABLE_EMOJI = ["⭐⭐⭐", "⭐⭐", "⭐", "✅", "❌", "⚠️", "🔥🔥", "👍🏽", "🇯🇵", "1️⃣"]
+UNITS = ["≤140 Å²", "3.2 µm", "25 °C", "±0.5 m²", "1.0×10⁻³ s", "½ 周期"]
+
+
+def katex_only_inline(rng: random.Random) -> str:
+    """A sentence with a formula that KaTeX draws and LaTeX, as written, refuses."""
+    return f"{rng.choice(OPENERS)}、${rng.choice(KATEX_ONLY_INLINE)}$ を{rng.choice(VERBS)}{rng.choice(ENDINGS)}"
+
+
+def unicode_lines(rng: random.Random, kind: str) -> list[str]:
+    """Lines as the course writes Julia and Rust: mathematical letters in names, box drawing
+    in the output shown as comments."""
+    a, b = rng.sample(MATH_LETTERS, 2)
+    if kind == "julia":
+        return [f"    {a} = rand(10)  # {rng.choice(NOUNS)}", f"    {b} = sum({a}) / length({a})  # → {rng.choice(NOUNS)}",
+                f"    println(\"{a} ≈ \", {b})", *[f"    # {line}" for line in rng.sample(BOX_TREE, 3)]]
+    return [f"    let x₀ = 1.0_f64; // {a} の初期値", f"    println!(\"{b} → {{}}\", x₀);",
+            *[f"    // {line}" for line in rng.sample(BOX_TREE, 2)]]
+
+
+def emoji_table(rng: random.Random) -> list[str]:
+    rows = [[rng.choice(NOUNS), rng.choice(TABLE_EMOJI), rng.choice(UNITS)] for _ in range(rng.randint(3, 6))]
+    return ["| 手法 | 評価 | 値 |", "|---|:-:|--:|", *["| " + " | ".join(r) + " |" for r in rows]]
+
+
+def long_words(rng: random.Random) -> list[str]:
+    """Identifiers, paths and URLs that have no place to break."""
+    ident = "_".join(rng.sample(IDENTS, 6)) + "_with_a_long_suffix_for_the_scheduler"
+    url = (f"https://example.com/{rng.choice(IDENTS)}/{'-'.join(rng.sample(IDENTS, 5))}"
+           f"?query={rng.randint(10**11, 10**12)}&token={'abcdef0123456789' * 3}")
+    camel = "".join(w.capitalize() for w in rng.sample(IDENTS, 7)) + "Factory"
+    return [f"{rng.choice(OPENERS)}、`{ident}` を呼ぶと {url} の{rng.choice(NOUNS)}が{rng.choice(VERBS)}{rng.choice(ENDINGS)}",
+            f"クラス {camel} は `{camel}.{ident}()` から使う。"]
+
+
 def code_block(rng: random.Random, kind: str) -> list[str]:
     body = CODE[kind](rng, rng.randint(4, 24))
     if rng.random() < 0.45:
@@ -107,6 +169,8 @@ def code_block(rng: random.Random, kind: str) -> list[str]:
 def julia(rng: random.Random, n: int) -> list[str]:
     f, a, b = rng.sample(IDENTS, 3)
     lines = [f"function {f}({a}, {b}; η=1e-3)"]
+    if rng.random() < UNICODE_CODE_SHARE:
+        lines += unicode_lines(rng, "julia")
     for i in range(n - 2):
         lines.append(rng.choice([f"    {a} = {a} .- η .* {b}[{i + 1}]", f"    # {rng.choice(NOUNS)}を更新する",
                                  f"    s{i} = sum(abs2, {a}) / length({b})",
@@ -127,6 +191,8 @@ def python(rng: random.Random, n: int) -> list[str]:
 def rust(rng: random.Random, n: int) -> list[str]:
     f, a = rng.sample(IDENTS, 2)
     lines = [f"fn {f}({a}: &[f64]) -> f64 {{", "    let mut acc = 0.0_f64;"]
+    if rng.random() < UNICODE_CODE_SHARE:
+        lines += unicode_lines(rng, "rust")
     for i in range(max(1, n - 4)):
         lines.append(rng.choice([f"    acc += {a}[{i}] * {a}[{i}];", f"    // {rng.choice(NOUNS)}を足し込む"]))
     return lines + ["    acc.sqrt()", "}"]
@@ -145,16 +211,97 @@ CODE = {"julia": julia, "python": python, "rust": rust, "elixir": elixir}
 
 
 def mermaid(rng: random.Random) -> list[str]:
-    names = rng.sample(NOUNS, 5)
+    return ["```mermaid", *mermaid_source(rng).split("\n"), "```"]
+
+
+MARKS = ["✅", "⚠️", "❌", "🚀", "💡"]
+FILLS = ["#e3f2fd", "#fff3e0", "#e8f5e9", "#ffcdd2"]
+
+
+def mermaid_source(rng: random.Random) -> str:
+    """A diagram as the course writes them: mostly flowcharts with quoted labels, <br/>,
+    emoji, edge labels and style lines; sequence, state and mind maps; a few of the rest."""
     kind = rng.random()
-    if kind < 0.6:
-        body = [f"flowchart {rng.choice(['LR', 'TD'])}"] + [f"  N{i}[{n}] --> N{i + 1}[{names[i + 1]}]"
-                                                           for i, n in enumerate(names[:-1])]
-    elif kind < 0.85:
-        body = ["sequenceDiagram"] + [f"  {names[i]}->>{names[i + 1]}: {rng.choice(VERBS)}" for i in range(4)]
-    else:
-        body = ["stateDiagram-v2", f"  [*] --> {names[0]}"] + [f"  {names[i]} --> {names[i + 1]}" for i in range(4)]
-    return ["```mermaid", *body, "```"]
+    for upto, make in ((0.45, course_flowchart), (0.6, course_sequence), (0.7, course_state),
+                       (0.8, course_mindmap), (0.85, course_class), (0.9, course_timeline),
+                       (0.95, course_pie), (1.0, course_gantt)):
+        if kind < upto:
+            return make(rng)
+    raise AssertionError(kind)
+
+
+def course_label(rng: random.Random, noun: str) -> str:
+    label = noun
+    if rng.random() < 0.4:
+        label += f"<br/>{rng.choice(NOUNS)}を{rng.choice(VERBS)}"
+    if rng.random() < 0.2:
+        label = f"{rng.choice(MARKS)} {label}"
+    if rng.random() < 0.15:
+        label += rng.choice([" x₀→xₜ", " (p_θ)", " x[i]", " σ²"])
+    return label
+
+
+def course_flowchart(rng: random.Random) -> str:
+    names = rng.sample(NOUNS, rng.randint(4, 8))
+    lines = [f"graph {rng.choice(['TD', 'LR'])}"]
+    for i, noun in enumerate(names):
+        shape = '{{"{}？"}}' if i == 1 and rng.random() < 0.4 else '["{}"]'
+        lines.append(f"    N{i}" + shape.format(course_label(rng, noun)))
+    for i in range(1, len(names)):
+        edge = rng.choice(["-->", "-->", "-.->", "==>", f'-->|"{rng.choice(VERBS)}"|', f"-->|{rng.choice(NOUNS)}|"])
+        lines.append(f"    N{rng.randrange(i)} {edge} N{i}")
+    lines += [f"    style N{i} fill:{rng.choice(FILLS)}" for i in rng.sample(range(len(names)), 2)]
+    return "\n".join(lines)
+
+
+def course_sequence(rng: random.Random) -> str:
+    names = rng.sample(NOUNS, 3)
+    lines = ["sequenceDiagram"] + [f"    participant {n}" for n in names]
+    lines += [f"    {names[i % 3]}->>{names[(i + 1) % 3]}: {course_label(rng, rng.choice(VERBS))}".replace("<br/>", " ")
+              for i in range(rng.randint(3, 6))]
+    return "\n".join(lines)
+
+
+def course_state(rng: random.Random) -> str:
+    names = rng.sample(NOUNS, 5)
+    return "\n".join(["stateDiagram-v2", f"    [*] --> {names[0]}"]
+                     + [f"    {names[i]} --> {names[i + 1]}: {rng.choice(VERBS)}" for i in range(4)])
+
+
+def course_mindmap(rng: random.Random) -> str:
+    lines = ["mindmap", f"    root((第{rng.randint(1, 50)}回))"]
+    for branch in rng.sample(NOUNS, 4):
+        lines.append(f"        {branch}")
+        lines += [f"            {leaf}" for leaf in rng.sample(NOUNS, 3)]
+    return "\n".join(lines)
+
+
+def course_class(rng: random.Random) -> str:
+    names = rng.sample(IDENTS, 3)
+    lines = ["classDiagram"]
+    for name in names:
+        lines += [f"    class {name.capitalize()} {{", f"        +{rng.choice(IDENTS)}: Tensor",
+                  f"        +forward(x) Tensor", "    }"]
+    lines += [f"    {names[0].capitalize()} <|-- {names[1].capitalize()}",
+              f"    {names[0].capitalize()} *-- {names[2].capitalize()}"]
+    return "\n".join(lines)
+
+
+def course_timeline(rng: random.Random) -> str:
+    lines = ["timeline", f"    title {rng.choice(NOUNS)}の歴史"]
+    lines += [f"    {2013 + i} : {rng.choice(NOUNS)}" for i in range(rng.randint(3, 6))]
+    return "\n".join(lines)
+
+
+def course_pie(rng: random.Random) -> str:
+    return "\n".join([f"pie title {rng.choice(NOUNS)}の内訳"]
+                     + [f'    "{n}" : {rng.randint(1, 50)}' for n in rng.sample(NOUNS, 4)])
+
+
+def course_gantt(rng: random.Random) -> str:
+    lines = ["gantt", "    dateFormat YYYY-MM-DD", f"    section {rng.choice(NOUNS)}"]
+    lines += [f"    {n} :t{i}, 2026-0{i + 1}-01, {rng.randint(5, 30)}d" for i, n in enumerate(rng.sample(NOUNS, 4))]
+    return "\n".join(lines)
 
 
 def message(rng: random.Random, article: Article) -> list[str]:
@@ -182,6 +329,8 @@ def card(rng: random.Random) -> list[str]:
 
 
 def table(rng: random.Random) -> list[str]:
+    if rng.random() < EMOJI_TABLE_SHARE:
+        return emoji_table(rng)
     columns = rng.randint(6, 10)
     head = rng.sample(NOUNS, columns)
     rows = [[rng.choice(NOUNS) + f"{rng.randint(1, 99)}" for _ in range(columns)] for _ in range(rng.randint(3, 8))]
@@ -215,10 +364,14 @@ def blocks_for(rng: random.Random, plan: dict[str, int], article: Article) -> li
     blocks += [table(rng) for _ in range(plan["table"])]
     blocks += [["---"] for _ in range(plan["rule"])]
     blocks += [code_block(rng, kind) for kind in CODE_KINDS for _ in range(plan[kind])]
+    blocks += [[katex_only_inline(rng)] for _ in range(plan["katex_only"])]
+    blocks += [long_words(rng) for _ in range(plan["long_words"])]
     while article.math_lines < plan["math_lines"]:
-        block = display_math(rng)
-        blocks.append(block)
+        block = display_math(rng) if rng.random() < 0.85 else ["$$", *rng.choice(KATEX_ONLY_DISPLAY), "$$"]
         article.math_lines += len(block)
+        if rng.random() < UNDER_TEXT_SHARE:       # `**目標**:` and the $$ on the very next line
+            block = [rng.choice(UNDER_TEXT_LEADS), *block]
+        blocks.append(block)
     rng.shuffle(blocks)
     return blocks
 
@@ -292,7 +445,7 @@ def measure(folder: Path) -> Counter:
     return found
 
 
-MARKERS = (("message", ":::message"), ("details", ":::details"), ("details", "::::details"),
+MARKERS = (("under_text_math", "**目標**:"), ("message", ":::message"), ("details", ":::details"), ("details", "::::details"),
            ("card", "@[card]"), ("mermaid", "```mermaid"), ("julia", "```julia"), ("python", "```python"),
            ("rust", "```rust"), ("elixir", "```elixir"), ("footnote", "[^"), ("rule", "---"),
            ("h2", "## "), ("table", "|--"), ("table", "|:-"))

@@ -4,7 +4,7 @@ Returning None keeps the element, an element replaces it, a list splices, [] del
 FILTERS is the chain, read in one place (zennbook.filtering.apply_filters), in order.
 """
 
-from . import cards, embeds, figures, heading_ids, images, linkify, math_macros, mermaid, raw_html
+from . import cards, embeds, figures, heading_ids, images, linkify, links, math_macros, mermaid, raw_html
 
 FILTERS = (
     raw_html.raw_html,        # <br> -> LineBreak, other raw HTML -> visible text
@@ -16,4 +16,5 @@ FILTERS = (
     cards.cards,              # Div.card: title/description from cards.yaml, fallback link
     embeds.embeds,            # Div.embed: service, lines/start, fallback link
     mermaid.action,           # CodeBlock.mermaid -> Div.diagram (rendered beforehand)
+    links.links,              # the URL policy: a refused link keeps its text, with a warning
 )

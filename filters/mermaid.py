@@ -15,7 +15,7 @@ import panflute as pf
 
 from zennbook.diagnostics import Code
 from zennbook.filtering import source_line, walk
-from zennbook.mermaid import Diagram, Failure, diagram_key
+from zennbook.mermaid import Diagram, Failure, diagram_key, explain_failure
 
 
 def action(elem, doc):
@@ -56,10 +56,15 @@ def _is_wrapped(elem) -> bool:
 
 
 def _warn(doc, elem, failure: Failure | None) -> None:
+    line = None
     if failure is None:
         code, why = Code.MERMAID_UNAVAILABLE, "not rendered in this build"
+    elif failure.unavailable:
+        code, why = Code.MERMAID_UNAVAILABLE, " ".join(failure.message.split())[:300]
     else:
-        code = Code.MERMAID_UNAVAILABLE if failure.unavailable else Code.MERMAID_FAILED
-        # mermaid's parse errors span lines (a caret under the source): keep one line.
-        why = " ".join(failure.message.split())[:300]
-    doc.context.warn(code, f"mermaid diagram shown as code: {why}", elem)
+        # mermaid's message spans lines (a caret under an excerpt): the line it means, shown.
+        code = Code.MERMAID_FAILED
+        offset, why = explain_failure(failure.message, elem.text)
+        fence = source_line(elem)
+        line = fence + offset if fence is not None and offset is not None else None
+    doc.context.warn(code, f"mermaid diagram shown as code: {why}", elem, line=line)

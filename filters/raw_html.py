@@ -2,16 +2,12 @@
 a one-line `<!-- comment -->` is dropped; anything else raw is shown as its text."""
 from __future__ import annotations
 
-import re
-
 import panflute as pf
 
 from zennbook.diagnostics import Code
+from zennbook.safety.markup import RAW_BR as BR, RAW_COMMENT as COMMENT
 
 from ._text import text_inlines
-
-BR = re.compile(r"<br\s?/?>")                 # Zenn's exact spellings (md-br.ts), case-sensitive
-COMMENT = re.compile(r"<!--[^\n]*?-->")
 
 
 def raw_html(elem, doc):

@@ -15,6 +15,7 @@ import panflute as pf
 from .diagnostics import Code, Diagnostic, Level
 from .frontmatter import split_front_matter
 from .normalize import normalize
+from .normalize.decoding import wide_encoding
 from .pandoc import PandocError, markdown_to_doc
 from .safety.paths import Refused, read_inside
 from .zenn import rewrite
@@ -103,7 +104,7 @@ def read_bytes(article: Article, home: Path) -> bytes | None:
             article.note(Level.ERROR if exc.code is None else Level.WARNING,
                          exc.code or Code.ARTICLE_UNREADABLE, f"not read: {exc.message}")
         return None
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not wide_encoding(data):     # UTF-16/32 text has NULs too
         article.note(Level.ERROR, Code.ARTICLE_BINARY,
                      "this is not a text file (NUL bytes); move it out of the articles folder")
         return None
@@ -156,5 +157,4 @@ def parse_article(article: Article) -> None:
     try:
         article.doc = markdown_to_doc(rewritten.text, article.label)
     except PandocError as exc:      # the tool failed, not the article: say which and why
-        code = Code.TOOL_MISSING if "not found" in str(exc) else Code.TOOL_FAILED
-        article.note(Level.ERROR, code, f"{exc}; the article is left out")
+        article.note(Level.ERROR, exc.code, f"{exc}; the article is left out")

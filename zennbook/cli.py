@@ -1,7 +1,6 @@
 """The command line: `python build.py VERB ...` (click). The verbs are a contract: add, never break."""
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from pathlib import Path
@@ -10,7 +9,8 @@ import click
 
 from . import __version__
 from .config import ConfigError, load_book
-from .diagnostics import Code, Diagnostics, Level
+from .diagnostics import Code, Diagnostic, Diagnostics, Level, ZennbookError, internal_error
+from .reporting import print_coverage, print_diagnostics
 from .writers import FORMATS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -26,29 +26,48 @@ def book_options(command):
     return command
 
 
-def report(diagnostics: Diagnostics, quiet_info: bool = True) -> None:
-    """Every diagnostic, then the count: `path:line: LEVEL: message [code]`."""
-    for item in diagnostics.items:
-        if quiet_info and item.level == Level.INFO:
-            continue
-        click.echo(str(item), err=True)
-    click.echo(diagnostics.summary(), err=True)
-
-
 def open_book(book_path, articles_dir, no_license, diagnostics):
     if book_path and articles_dir:
         raise click.UsageError("give --book or --articles, not both")
     try:
         return load_book(book_path, articles_dir, diagnostics, require_license=not no_license)
     except ConfigError:
-        report(diagnostics)
+        print_diagnostics(diagnostics)
         sys.exit(EXIT_CONTENT)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Verbs(click.Group):
+    """The verbs, with one last wall: an exception of ours that no stage caught becomes one
+    `ERROR: internal error ... [internal]` line and exit 1 (with --debug, the traceback)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except ZennbookError as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(str(exc.diagnostic()), err=True)
+            sys.exit(EXIT_CONTENT)
+        except Exception as exc:     # noqa: BLE001 -- the last wall: one line, not a traceback
+            if ctx.params.get("debug"):
+                raise
+            click.echo(str(internal_error(ctx.invoked_subcommand or "zennbook", exc)), err=True)
+            sys.exit(EXIT_CONTENT)
+
+
+@click.group(cls=Verbs, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zennbook")
-def main():
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error instead of one line.")
+@click.pass_context
+def main(ctx, debug):
     """Publish a folder of Zenn articles as a print PDF, an EPUB 3 and one offline HTML page."""
+    ctx.obj = {"debug": debug}
+
+
+def debugging() -> bool:
+    return bool((click.get_current_context().obj or {}).get("debug"))
 
 
 @main.command()
@@ -59,97 +78,41 @@ def main():
               show_default=True, help="Output folder (checked before anything is built).")
 @click.option("--strict", is_flag=True, help="Warnings are errors: stop before writing anything.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Articles prepared in parallel.")
+              help="Articles prepared, and LaTeX jobs run, in parallel.")
 @click.option("--no-verify", is_flag=True, help="Skip checking the outputs after writing them.")
 @click.option("--progress/--quiet", "show_progress", default=None,
               help="Show the stage and the article being worked on, on stderr. "
                    "Default: only when stderr is a terminal and CI is not set.")
 def build(book_path, articles_dir, no_license, formats, out_dir, strict, jobs, no_verify, show_progress):
     """Build the book: OUT/<book-slug>.pdf, .epub and .html."""
-    from .outputs import OutputLocked, OutputUnusable
-    from .pandoc import PandocError
-    from .pipeline import BuildContext, prepare, write_outputs
+    from .pipeline import Options, build as build_book
     from .progress import for_cli
-    from .writers.latex import LatexError
     diagnostics = Diagnostics()
     book = open_book(book_path, articles_dir, no_license, diagnostics)
     diagnostics.silenced = book.silence
-    usable_output_folder(out_dir, book, formats or FORMATS)
     progress = for_cli(show_progress)
     click.get_current_context().call_on_close(progress.done)   # a crash or Ctrl-C leaves no half line
-    context = BuildContext(diagnostics=diagnostics, progress=progress)
-    articles = prepare(book, context, jobs)
-    if diagnostics.has_errors(strict) and (strict or not articles):
-        report(diagnostics)
-        click.echo("nothing written: fix the problems above" + (" (--strict)" if strict else ""), err=True)
-        sys.exit(EXIT_CONTENT)
-    try:
-        written = write_outputs(book, articles, formats or FORMATS, out_dir, context)
-    except OutputUnusable as exc:
-        progress.done()
-        report(diagnostics)
-        unusable_output(out_dir, exc)
-    except (LatexError, PandocError, OutputLocked) as exc:   # tool failures: short, with the log
-        progress.done()
-        report(diagnostics)
-        code = Code.TOOL_MISSING if "not found" in str(exc) else Code.TOOL_FAILED
-        click.echo(f"ERROR: {exc} [{code.value}]", err=True)
-        click.echo(f"the previous outputs in {out_dir} are unchanged", err=True)
-        sys.exit(EXIT_CONTENT)
-    except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
-            raise
-        progress.done()
-        report(diagnostics)
-        click.echo(f"ERROR: cannot write to {out_dir}: {exc.strerror}; the previous outputs are unchanged", err=True)
-        sys.exit(EXIT_CONTENT)
-    report(diagnostics)
-    for fmt, path in written.items():
-        state = "up to date" if fmt in context.up_to_date else f"{context.timings[fmt]:.1f}s"
+    options = Options(formats=tuple(formats or FORMATS), out_dir=out_dir, strict=strict, jobs=jobs,
+                      verify=not no_verify, progress=progress, debug=debugging())
+    result = build_book(book, options, diagnostics)
+    progress.done()
+    print_build(result)
+    sys.exit(result.exit_code)
+
+
+def print_build(result) -> None:
+    """What a build said and made: diagnostics, then what was written, then verify's table."""
+    print_diagnostics(result.diagnostics)
+    if result.stopped:
+        click.echo(result.stopped, err=True)
+        return
+    for fmt, path in result.written.items():
+        state = "up to date" if fmt in result.up_to_date else f"{result.timings[fmt]:.1f}s"
         click.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB, {state})")
-    verified = no_verify or verify_written(book, articles, context, written)
-    sys.exit(EXIT_CONTENT if diagnostics.has_errors() or not verified else EXIT_OK)
-
-
-def usable_output_folder(out_dir: Path, book, formats, version: str | None = None) -> None:
-    """Before any work: the output folder can take the outputs, else one error and exit 1."""
-    from .outputs import OutputUnusable, check_output_folder
-    from .pipeline import output_names
-    try:
-        check_output_folder(out_dir, output_names(book, formats, version))
-    except OutputUnusable as exc:
-        unusable_output(out_dir, exc)
-
-
-def unusable_output(out_dir: Path, exc: Exception) -> None:
-    from .diagnostics import Diagnostic
-    click.echo(str(Diagnostic(Level.ERROR, Code.OUTPUT_UNUSABLE, f"{exc}; nothing written", str(out_dir))),
-               err=True)
-    sys.exit(EXIT_CONTENT)
-
-
-def verify_written(book, articles, context, written) -> bool:
-    """`build` checks what it wrote, as `verify` would, unless --no-verify. An output that was
-    already up to date and verified is not read again."""
-    import time
-    from .pipeline import mark_verified, was_verified
-    from .verify import print_report, verify_outputs
-    started = time.perf_counter()
-    out_dir = next(iter(written.values())).parent
-    pending = {fmt: path for fmt, path in written.items()
-               if not (fmt in context.up_to_date and was_verified(path))}
-    if not pending:
-        click.echo("verify: ok (outputs unchanged since they were verified)")
-        return True
-    context.progress.stage("verify")
-    context.progress.step(", ".join(pending))
-    checks = verify_outputs(book, out_dir, articles, context.source, pending)
-    context.progress.done()
-    ok = print_report(checks)
-    if ok:
-        mark_verified(list(pending.values()))
-    click.echo(f"verify: {'ok' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
-    return ok
+    if result.verified:
+        print_coverage(result.coverage)
+        ok = all(result.verified.values())
+        click.echo(f"verify: {'ok' if ok else 'FAILED'} in {result.timings.get('verify', 0):.1f}s")
 
 
 @main.command()
@@ -161,9 +124,9 @@ def check(book_path, articles_dir, no_license, strict):
     diagnostics = Diagnostics()
     book = open_book(book_path, articles_dir, no_license, diagnostics)
     diagnostics.silenced = book.silence
-    articles = prepare(book, BuildContext(diagnostics=diagnostics))
+    articles = prepare(book, BuildContext(diagnostics=diagnostics, debug=debugging()))
     repaired = sum(1 for d in diagnostics.items if d.code.value.startswith("normalize."))
-    report(diagnostics)
+    print_diagnostics(diagnostics)
     click.echo(f"{len(articles)} article(s) checked; {repaired} normalization repair(s)", err=True)
     sys.exit(EXIT_CONTENT if diagnostics.has_errors(strict) else EXIT_OK)
 
@@ -178,7 +141,6 @@ def normalize(file):
     try:
         data = read_regular(Path(os.path.realpath(file)), MAX_ARTICLE_BYTES)
     except Refused as exc:
-        from .diagnostics import Diagnostic
         click.echo(str(Diagnostic(Level.ERROR, exc.code or Code.ARTICLE_UNREADABLE, exc.message, str(file))), err=True)
         sys.exit(EXIT_CONTENT)
     result = normalize_text(data, str(file))
@@ -195,7 +157,7 @@ def normalize(file):
 def proof(file_or_slug, out_dir, book_path, articles_dir, no_license):
     """One article in the book's print layout, marked as a proof, with page images and a layout report."""
     from .proof import run_proof
-    sys.exit(run_proof(file_or_slug, out_dir, book_path, articles_dir, no_license))
+    sys.exit(run_proof(file_or_slug, out_dir, book_path, articles_dir, no_license, debug=debugging()))
 
 
 @main.command()
@@ -206,7 +168,7 @@ def proof(file_or_slug, out_dir, book_path, articles_dir, no_license):
 def release(version, out_dir, book_path, articles_dir, no_license):
     """Versioned artifacts: <slug>-X.Y.Z.pdf|.epub|.html, SHA256SUMS, manifest.json."""
     from .release import run_release
-    sys.exit(run_release(version, out_dir, book_path, articles_dir, no_license))
+    sys.exit(run_release(version, out_dir, book_path, articles_dir, no_license, debug=debugging()))
 
 
 @main.command()
@@ -214,5 +176,17 @@ def release(version, out_dir, book_path, articles_dir, no_license):
 @book_options
 def verify(directory, book_path, articles_dir, no_license):
     """Check built outputs: the license on every output and PDF page, nothing of the text lost."""
-    from .verify import run_verify
-    sys.exit(run_verify(directory, book_path, articles_dir, no_license))
+    import time
+    from .pipeline import Options, verify_folder
+    started = time.perf_counter()
+    diagnostics = Diagnostics()
+    book = open_book(book_path, articles_dir, no_license, diagnostics)
+    result = verify_folder(book, directory, Options(debug=debugging()))
+    print_coverage(result.coverage)
+    for item in result.diagnostics.items:
+        click.echo(str(item), err=True)
+    if not result.verified:
+        click.echo("no outputs found to verify", err=True)
+    ok = bool(result.verified) and all(result.verified.values())
+    click.echo(f"verify: {'ok' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
+    sys.exit(EXIT_OK if ok else EXIT_CONTENT)

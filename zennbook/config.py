@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import os
 import re
+import string
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
-from .diagnostics import Code, Diagnostics
+from .diagnostics import Code, Diagnostics, ZennbookError
 from .safety.paths import (Refused, book_folder, check_dir, check_file, read_regular, shown,
                            unsafe_name)
+from .safety.urls import Refusal, decide, web_target
 from .safety.yamlload import CONFIG_MAX_BYTES, load_yaml
 
 PAPERS = ("b5", "a5", "a4")
@@ -83,7 +85,10 @@ class Book:
         return [slug for part in self.parts for slug in part.chapters]
 
     def source_url_for(self, slug: str) -> str:
-        return self.source_url.format(slug=slug) if self.source_url else ""
+        """source_url with the article's slug in place of each {slug} (checked at load time:
+        no other field, no format spec; the slug's URL-special characters escaped)."""
+        return slug_quoted(slug).join(format_pieces(self.source_url)) if self.source_url else ""
+
 
 
 # -- schema -------------------------------------------------------------------------------
@@ -104,7 +109,7 @@ ZENN_BOOK_KEYS = {"title": str, "summary": str, "topics": list, "published": boo
                   "price": int, "chapters": list}
 
 
-class ConfigError(Exception):
+class ConfigError(ZennbookError):
     """The configuration cannot be used; the diagnostics say why."""
 
 
@@ -168,6 +173,65 @@ def type_name(expected) -> str:
     return names[expected]
 
 
+SOURCE_URL_FIELDS = ("slug",)
+SAMPLE_SLUG = "an-article"
+
+
+_SLUG_IN_URL = re.compile(r"[\x00-\x20\"#%/<>?\\^`{|}\x7f]")
+
+
+def slug_quoted(slug: str) -> str:
+    """A slug as it can stand in a URL's path: what would end or change the path (/?#%, spaces,
+    quotes, controls) percent-encoded; other characters (Japanese too) kept as they are."""
+    return _SLUG_IN_URL.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), slug)
+
+
+def format_pieces(pattern: str) -> list[str]:
+    """The literal text around each placeholder of `pattern` ('{{' and '}}' read as braces)."""
+    pieces = [""]
+    for literal, field_name, _, _ in string.Formatter().parse(pattern):
+        pieces[-1] += literal
+        if field_name is not None:
+            pieces.append("")
+    return pieces
+
+
+def format_problem(pattern: str, fields: tuple[str, ...]) -> str | None:
+    """Why `pattern` is not a plain format string over `fields` ({slug}: no index, attribute,
+    conversion or format spec, which could ask for any amount of memory), or None."""
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        return f"{exc} (write a literal brace as '{{{{' or '}}}}')"
+    for _, field_name, spec, conversion in parsed:
+        if field_name is None:
+            continue
+        if field_name not in fields:
+            return f"unknown placeholder {{{field_name[:40]}}} (known: {', '.join('{' + f + '}' for f in fields)})"
+        if spec or conversion:
+            return f"placeholder {{{field_name}}} with a conversion or format spec; write {{{field_name}}} alone"
+    return None
+
+
+def check_url(value: str, key: str, where: str, diagnostics: Diagnostics) -> bool:
+    decision = web_target(value)
+    if isinstance(decision, Refusal):
+        diagnostics.error(Code.CONFIG_URL, f"'{key}': {value[:80]!r} is not a URL a reader may follow: "
+                          f"{decision.reason}", where)
+        return False
+    return True
+
+
+def check_source_url(value: str, where: str, diagnostics: Diagnostics) -> str:
+    """source_url when it is a format string over {slug} that gives an allowed URL, else ''."""
+    problem = format_problem(value, SOURCE_URL_FIELDS)
+    if problem:
+        diagnostics.error(Code.CONFIG_FORMAT, f"'source_url': {problem}", where)
+        return ""
+    sample = slug_quoted(SAMPLE_SLUG).join(format_pieces(value))
+    return value if check_url(sample, "source_url", where, diagnostics) else ""
+
+
 def parse_license(data: dict, where: str, diagnostics: Diagnostics) -> License | None:
     good = check_keys(data, LICENSE_KEYS, where, "license.", diagnostics)
     missing = [k for k in LICENSE_REQUIRED if not str(good.get(k, "")).strip()]
@@ -177,6 +241,8 @@ def parse_license(data: dict, where: str, diagnostics: Diagnostics) -> License |
     if not all(isinstance(t, str) for t in terms):
         diagnostics.error(Code.CONFIG_TYPE, "'license.terms': expected a list of strings", where)
         terms = [str(t) for t in terms]
+    if "url" not in missing and not check_url(str(good["url"]), "license.url", where, diagnostics):
+        return None
     if missing:
         return None
     return License(id=good["id"], url=good["url"], holder=good["holder"],
@@ -351,7 +417,8 @@ def book_from_data(data: dict, path: Path | None, articles_dir: Path, folder: Pa
         title=title, slug=slug,
         articles_dir=articles_dir, root_dir=root or folder, parts=tuple(parts), license=license_,
         subtitle=good.get("subtitle", ""), author=good.get("author", ""), language=language,
-        version=str(good.get("version", "0.0.0")), source_url=good.get("source_url", ""),
+        version=str(good.get("version", "0.0.0")),
+        source_url=check_source_url(good["source_url"], where, diagnostics) if good.get("source_url") else "",
         pdf=parse_pdf(good.get("pdf", {}), where, diagnostics),
         epub=EpubOptions(**check_keys(good.get("epub", {}), EPUB_KEYS, where, "epub.", diagnostics)),
         silence=frozenset(str(s) for s in good.get("silence", [])),
@@ -378,6 +445,11 @@ def load_cards(folder: Path, name: str, where: str, diagnostics: Diagnostics) ->
     data = read_yaml(path, diagnostics) or {}
     cards = {}
     for url, entry in data.items():
+        refusal = decide(str(url))
+        if isinstance(refusal, Refusal):
+            diagnostics.warning(Code.LINK_UNSAFE, f"'{str(url)[:80]}': not a URL a card may link to "
+                                f"({refusal.reason}); entry ignored", str(path))
+            continue
         if isinstance(entry, str):
             entry = {"title": entry}
         if not isinstance(entry, dict):

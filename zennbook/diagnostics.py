@@ -28,6 +28,8 @@ class Code(str, enum.Enum):
     CONFIG_MISSING = "config.missing"
     CONFIG_CHAPTER = "config.chapter"
     CONFIG_LICENSE = "config.license"
+    CONFIG_FORMAT = "config.format"
+    CONFIG_URL = "config.url"
     # article files and front matter
     ARTICLE_UNREADABLE = "article.unreadable"
     ARTICLE_BINARY = "article.binary"
@@ -71,6 +73,7 @@ class Code(str, enum.Enum):
     MERMAID_UNAVAILABLE = "mermaid.unavailable"
     MERMAID_FAILED = "mermaid.failed"
     RAW_HTML = "raw.html"
+    LINK_UNSAFE = "link.unsafe"
     # writers and tools
     GLYPH_MISSING = "glyph.missing"
     LAYOUT_OVERFULL = "layout.overfull"
@@ -84,6 +87,8 @@ class Code(str, enum.Enum):
     EPUB_LINK = "epub.link"
     EPUB_REMOTE_IMAGE = "epub.remote-image"
     OUTPUT_UNUSABLE = "output.unusable"
+    # our own bugs: one located line, the rest of the book still built
+    INTERNAL = "internal"
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,8 @@ class Diagnostic:
         if self.path and self.line:
             where = f"{where}:{self.line}"
         prefix = f"{where}: " if where else ""
-        return f"{prefix}{self.level.name}: {printable(self.message)} [{self.code.value}]"
+        message = printable(self.message, continuation_lines=True)
+        return f"{prefix}{self.level.name}: {message} [{self.code.value}]"
 
     def to_json(self) -> list:
         """As the caches store it: [level, code, message, path, line]."""
@@ -109,6 +115,28 @@ class Diagnostic:
     def from_json(cls, data: list) -> "Diagnostic":
         level, code, message, path, line = data
         return cls(Level(level), Code(code), message, path, line)
+
+
+class ZennbookError(Exception):
+    """A failure the user can act on (a tool failed or is missing, the output folder is
+    locked, the configuration is unusable): every verb prints it as one line and exits 1."""
+
+    code = Code.TOOL_FAILED
+
+    def __init__(self, message: str, code: Code | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    def diagnostic(self, path: str | None = None) -> Diagnostic:
+        return Diagnostic(Level.ERROR, self.code, str(self), path)
+
+
+def internal_error(stage: str, exc: BaseException, path: str | None = None) -> Diagnostic:
+    """An exception of ours in `stage`, as one located line: the rest of the book goes on."""
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return Diagnostic(Level.ERROR, Code.INTERNAL,
+                      f"internal error in {stage}: {what[:300]} (run with --debug for the traceback)", path)
 
 
 @dataclass

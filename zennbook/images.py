@@ -83,6 +83,7 @@ def probe(data: bytes) -> Probe:
         raise ImageInvalid("not an image zennbook can read (PNG, JPEG, GIF, WebP, SVG, BMP, TIFF)")
     if kind == "svg":
         svg_root(data)
+        sanitized_svg(data)              # an SVG the sanitizer refuses is refused here, located
         return Probe(kind, 0, 0)
     return probe_raster(data, kind)
 
@@ -173,8 +174,12 @@ def for_html(data: bytes) -> tuple[bytes, str]:
 
 
 def sanitized_svg(data: bytes) -> bytes:
-    from .safety.svg import sanitize_svg
-    return _memo("svg", data, sanitize_svg)
+    """The SVG reduced to drawing (zennbook.safety.svg); ImageInvalid if it cannot be."""
+    from .safety.svg import SvgError, sanitize_svg
+    try:
+        return _memo("svg", data, sanitize_svg)
+    except SvgError as exc:
+        raise ImageInvalid(f"an SVG that cannot be shown safely ({describe(exc)})") from None
 
 
 def to_png(data: bytes) -> bytes:

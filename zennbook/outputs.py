@@ -17,6 +17,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .diagnostics import Code, Diagnostic, Level, ZennbookError
 from .safety.paths import file_kind, shown
 
 LOCK_NAME = ".zennbook.lock"
@@ -27,18 +28,40 @@ OUR_PART = re.compile(rf"^\..+{re.escape(PART_INFIX)}[a-z0-9_]{{8}}{re.escape(PA
 SYSTEM_TREES = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
-class OutputLocked(RuntimeError):
-    pass
+class OutputLocked(ZennbookError):
+    """Another build holds the output folder (only when not waiting for it)."""
 
 
-class OutputUnusable(RuntimeError):
+class OutputUnusable(ZennbookError):
     """The output folder (or an output's name in it) cannot be written; nothing was."""
+
+    code = Code.OUTPUT_UNUSABLE
+
+    def __init__(self, message: str, where: Path | str | None = None):
+        super().__init__(message)
+        self.where = str(where) if where is not None else None
+
+    def diagnostic(self, path: str | None = None) -> Diagnostic:
+        return Diagnostic(Level.ERROR, self.code, f"{self}; nothing written", path or self.where)
 
 
 def check_output_folder(out_dir: Path, names: list[str] = ()) -> None:
-    """Raise OutputUnusable unless `out_dir` is (or can be made) a writable folder of ours,
-    and each name in `names` is free or a regular file we may replace."""
-    out_dir = Path(out_dir)
+    """Raise OutputUnusable (located at `out_dir`) unless `out_dir` is (or can be made) a
+    writable folder of ours, and each name in `names` is free or a regular file we may replace."""
+    with located(out_dir):
+        check_folder(Path(out_dir), names)
+
+
+@contextlib.contextmanager
+def located(out_dir: Path):
+    try:
+        yield
+    except OutputUnusable as exc:
+        exc.where = exc.where or str(out_dir)
+        raise
+
+
+def check_folder(out_dir: Path, names: list[str]) -> None:
     resolved = Path(os.path.realpath(out_dir))
     if any(resolved == tree or tree in resolved.parents for tree in SYSTEM_TREES):
         raise OutputUnusable(f"{shown(out_dir)} is under {shown(next(t for t in SYSTEM_TREES if t == resolved or t in resolved.parents))}, "
@@ -73,8 +96,9 @@ def make_folder(out_dir: Path) -> None:
 def locked(out_dir: Path, wait: bool = True):
     """One build at a time per output folder; a second one waits (or fails with wait=False).
     The lock file is opened without following a symlink: a link there is an error."""
-    make_folder(out_dir)
-    fd = open_lock(out_dir / LOCK_NAME)
+    with located(out_dir):
+        make_folder(out_dir)
+        fd = open_lock(out_dir / LOCK_NAME)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)

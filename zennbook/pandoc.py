@@ -8,6 +8,8 @@ import subprocess
 import panflute as pf
 import pypandoc
 
+from .diagnostics import Code, ZennbookError
+
 # Zenn is markdown-it (CommonMark) with breaks: true and no typographer. Raw HTML is read
 # as raw so the raw_html filter can keep <br> and show everything else as text, as Zenn does.
 # Front matter is split off before pandoc sees the text, so a later `---` is only a rule.
@@ -20,7 +22,7 @@ READER_FORMAT = (
 PANDOC_TIMEOUT_S = 300
 
 
-class PandocError(RuntimeError):
+class PandocError(ZennbookError):
     """pandoc failed; the message names the input and carries pandoc's own words."""
 
 
@@ -39,7 +41,7 @@ def run_pandoc(text: str, args: list[str], label: str) -> str:
             [pandoc_path(), *args], input=text.encode("utf-8"),
             capture_output=True, timeout=PANDOC_TIMEOUT_S, check=False)
     except FileNotFoundError as exc:
-        raise PandocError(f"pandoc: not found ({exc}); reinstall pypandoc-binary") from exc
+        raise PandocError(f"pandoc: not found ({exc}); reinstall pypandoc-binary", Code.TOOL_MISSING) from exc
     except subprocess.TimeoutExpired as exc:
         raise PandocError(f"pandoc: timed out after {PANDOC_TIMEOUT_S}s on {label}") from exc
     if proc.returncode != 0:

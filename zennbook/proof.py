@@ -22,12 +22,11 @@ from pathlib import Path
 import click
 
 from .config import ConfigError, Part, load_book
+from .diagnostics import Code, Diagnostics, Level, ZennbookError
 from .safety.paths import book_folder
-from .diagnostics import Code, Diagnostics, Level
-from .pandoc import PandocError
 from .pipeline import BuildContext, prepare
 from .writers.fonts import install_fonts
-from .writers.latex import LatexAssets, LatexError, render_book_tex, run_lualatex, scan_log
+from .writers.latex import LatexAssets, render_book_tex, run_lualatex, scan_log
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # Listed in the layout report already: not repeated among the diagnostics.
@@ -45,7 +44,7 @@ class Target:
     chapter_offset: int
 
 
-def run_proof(file_or_slug: str, out_dir: Path, book_path, articles_dir, no_license) -> int:
+def run_proof(file_or_slug: str, out_dir: Path, book_path, articles_dir, no_license, debug: bool = False) -> int:
     started = time.perf_counter()
     diagnostics = Diagnostics()
     try:
@@ -59,9 +58,9 @@ def run_proof(file_or_slug: str, out_dir: Path, book_path, articles_dir, no_lice
         return EXIT_USAGE
     diagnostics.silenced = book.silence
     try:
-        result = typeset(target, diagnostics)
-    except (LatexError, PandocError) as exc:
-        click.echo(f"ERROR: {exc}", err=True)
+        result = typeset(target, diagnostics, debug)
+    except ZennbookError as exc:       # a tool failed or is missing: one line, with its log
+        diagnostics.items.append(exc.diagnostic())
         return finish(diagnostics, EXIT_PROBLEMS)
     if result is None:
         return finish(diagnostics, EXIT_PROBLEMS)
@@ -92,10 +91,11 @@ def find_target(book, file_or_slug: str) -> Target | None:
     return Target(one, slug, offset)
 
 
-def typeset(target: Target, diagnostics: Diagnostics) -> dict | None:
-    """The article through the book's pipeline and template, compiled; None if it has errors."""
-    context = BuildContext(diagnostics=diagnostics)
-    articles = prepare(target.book, context, jobs=1)
+def typeset(target: Target, diagnostics: Diagnostics, debug: bool = False) -> dict | None:
+    """The article prepared by the runner's own stage, then set with the book's template and
+    compiled; None if it has errors."""
+    context = BuildContext(diagnostics=diagnostics, jobs=1, debug=debug)
+    articles = prepare(target.book, context)
     if not articles or diagnostics.has_errors():
         return None
     build_dir = proof_build_dir(target, context)

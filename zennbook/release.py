@@ -39,7 +39,7 @@ from .config import ConfigError, load_book
 from .diagnostics import Diagnostics
 from .outputs import atomic_output
 from .pandoc import pandoc_version
-from .writers import FORMATS
+from .reporting import print_coverage, print_diagnostics
 
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 PYTHON_PACKAGES = ("pypandoc-binary", "panflute", "ebooklib", "Jinja2", "ftfy", "wordfreq",
@@ -139,10 +139,10 @@ def write_release_files(out_dir: Path, written: dict, data: dict) -> None:
         temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license) -> int:
-    from .cli import report, usable_output_folder
-    from .pipeline import BuildContext, prepare, write_outputs
-    from .verify import print_report, verify_outputs
+def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license, debug: bool = False) -> int:
+    """The book built by the runner under the release's date, verified, then SHA256SUMS and
+    the manifest; nothing of the release is written when the build or its verify fails."""
+    from .pipeline import Options, build
     if not VERSION_PATTERN.match(version):
         click.echo(f"release: --version must look like X.Y.Z; got {version!r}", err=True)
         return 2
@@ -150,10 +150,9 @@ def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license
     try:
         book = load_book(book_path, articles_dir, diagnostics, require_license=not no_license)
     except ConfigError:
-        report(diagnostics)
+        print_diagnostics(diagnostics)
         return 1
     diagnostics.silenced = book.silence
-    usable_output_folder(out_dir, book, FORMATS, version)
     try:
         epoch = source_date_epoch(book.articles_dir)
     except ValueError:
@@ -163,19 +162,15 @@ def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license
     if epoch is None:
         epoch = int(time.time())
     with exported_epoch(epoch):
-        context = BuildContext(diagnostics=diagnostics, epoch=epoch)
-        articles = prepare(book, context)
-        if diagnostics.has_errors():
-            report(diagnostics)
-            click.echo("release: not made; fix the errors above", err=True)
+        result = build(book, Options(out_dir=out_dir, version=version, epoch=epoch, debug=debug), diagnostics)
+        print_diagnostics(diagnostics)
+        print_coverage(result.coverage)
+        if result.exit_code:
+            click.echo("release: not made; fix the problems above (SHA256SUMS and manifest.json not written)",
+                       err=True)
             return 1
-        written = write_outputs(book, articles, FORMATS, out_dir, context, version=version)
-        report(diagnostics)
-        ok = print_report(verify_outputs(book, out_dir, articles, context.source, written))
-        if not ok:
-            click.echo("release: the outputs failed verification; SHA256SUMS not written", err=True)
-            return 1
-        write_release_files(out_dir, written, manifest(book, version, articles, written, epoch))
-    for path in [*written.values(), out_dir / "SHA256SUMS", out_dir / "manifest.json"]:
+        write_release_files(out_dir, result.written,
+                            manifest(book, version, result.articles, result.written, epoch))
+    for path in [*result.written.values(), out_dir / "SHA256SUMS", out_dir / "manifest.json"]:
         click.echo(f"released {path}")
     return 0

@@ -16,20 +16,18 @@ from __future__ import annotations
 import itertools
 import re
 import subprocess
-import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
 import lxml.html
 import panflute as pf
 from lxml import etree
 
-from .config import ConfigError, load_book
-from .diagnostics import Diagnostics, Level
+from .diagnostics import Code, Diagnostic, Level
 from .filtering import walk
+from .writers.common import attribution
 
 LEFTOVER_MARKUP = (":::", "@[", "$$", "![[")
 MIN_RUN_CHARS = 2
@@ -58,6 +56,26 @@ class OutputCheck:
     @property
     def coverage(self) -> float:
         return self.runs_found / self.runs_total if self.runs_total else 1.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.missing
+
+    def findings(self, missing_shown: int = 20) -> list[Diagnostic]:
+        """What failed, as diagnostics like any other: each missing run at its article line."""
+        found = [Diagnostic(Level.ERROR, Code.VERIFY_FAILED, problem, self.fmt) for problem in self.problems]
+        for run in self.missing[:missing_shown]:
+            found.append(Diagnostic(Level.ERROR, Code.VERIFY_FAILED,
+                                    f"text missing from the {self.fmt}: {run.text[:60]!r}", run.article, run.line))
+        if len(self.missing) > missing_shown:
+            found.append(Diagnostic(Level.ERROR, Code.VERIFY_FAILED,
+                                    f"... and {len(self.missing) - missing_shown} more runs missing", self.fmt))
+        return found
+
+    def row(self) -> dict:
+        """This check's line in verify's table (and what the output folder's state keeps)."""
+        return {"fmt": self.fmt, "coverage": self.coverage, "found": self.runs_found,
+                "total": self.runs_total, "problems": len(self.problems)}
 
 
 # Characters fonts and PDF text extraction swap for their look-alikes (JIS mapping).
@@ -270,7 +288,7 @@ def check_notice(check: OutputCheck, book, text: str, where: str) -> None:
 def check_attributions(check: OutputCheck, book, articles, text: str) -> None:
     squashed = squash(text)
     for article in articles:
-        url = book.source_url_for(article.slug)
+        url = attribution(book, article).url
         if squash(article.title) not in squashed or (url and squash(url) not in squashed):
             check.problems.append(f"attribution missing for {article.label}")
 
@@ -289,8 +307,18 @@ def verify_pdf(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
     check_attributions(check, book, articles, text)
     check_leftovers(check, text, source.expected)
     check_runs(check, source.runs, text, paged=True)
+    check_pdf_actions(check, path)
     check.pages = len(pages)
     return check
+
+
+def check_pdf_actions(check: 'OutputCheck', path: Path) -> None:
+    """No link or action of the PDF may launch, run script, open files or fetch elsewhere."""
+    import pikepdf
+    from .safety.pdf import unsafe_actions
+    with pikepdf.open(path) as pdf:
+        for finding in unsafe_actions(pdf)[:10]:
+            check.problems.append(f"unsafe PDF action: {finding}")
 
 
 def verify_epub(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
@@ -346,16 +374,6 @@ class SourceText:
             self.expected[marker] = self.expected.get(marker, 0) + count
 
 
-def read_sources(book, jobs: int = 2) -> tuple[list, SourceText]:
-    from .pipeline import load_articles
-    diagnostics = Diagnostics()
-    articles = load_articles(book, diagnostics, jobs)
-    source = SourceText()
-    for article in articles:
-        source.add(*SourceText.of_article(article))
-    return articles, source
-
-
 def verify_outputs(book, out_dir: Path, articles, source: SourceText, paths: dict | None = None) -> list[OutputCheck]:
     checks = []
     for fmt, verifier in VERIFIERS.items():
@@ -363,43 +381,3 @@ def verify_outputs(book, out_dir: Path, articles, source: SourceText, paths: dic
         if path.exists():
             checks.append(verifier(path, book, articles, source))
     return checks
-
-
-def print_report(checks: list[OutputCheck], missing_shown: int = 20) -> bool:
-    ok = bool(checks)
-    click.echo(f"{'output':<6} {'coverage':>9} {'runs':>12}  problems")
-    for check in checks:
-        click.echo(f"{check.fmt:<6} {check.coverage:>8.2%} {check.runs_found:>5}/{check.runs_total:<6}  "
-                   f"{len(check.problems) or '-'}")
-    for check in checks:
-        for problem in check.problems:
-            click.echo(f"{check.fmt}: ERROR: {problem} [verify.failed]", err=True)
-        for run in check.missing[:missing_shown]:
-            where = f"{run.article}:{run.line}" if run.line else run.article
-            click.echo(f"{where}: ERROR: text missing from the {check.fmt}: {run.text[:60]!r} [verify.failed]", err=True)
-        if len(check.missing) > missing_shown:
-            click.echo(f"{check.fmt}: ... and {len(check.missing) - missing_shown} more missing runs", err=True)
-        ok = ok and not check.problems and not check.missing
-    if not checks:
-        click.echo("no outputs found to verify", err=True)
-    return ok
-
-
-def run_verify(directory: Path, book_path, articles_dir, no_license) -> int:
-    diagnostics = Diagnostics()
-    try:
-        book = load_book(book_path, articles_dir, diagnostics, require_license=not no_license)
-    except ConfigError:
-        for item in diagnostics.items:
-            click.echo(str(item), err=True)
-        return 1
-    started = time.perf_counter()
-    articles, source = read_sources(book)
-    checks = verify_outputs(book, directory, articles, source)
-    ok = print_report(checks)
-    if ok:      # the next `build` that finds these outputs up to date need not read them again
-        from .pipeline import mark_verified, output_path
-        from .writers import FORMATS
-        mark_verified([p for p in (output_path(book, directory, fmt) for fmt in FORMATS) if p.exists()])
-    click.echo(f"verify: {'ok' if ok else 'FAILED'} in {time.perf_counter() - started:.1f}s")
-    return 0 if ok else 1

@@ -60,8 +60,10 @@ def test_failed_diagram_stays_code_with_mermaids_message_and_the_line():
     doc, diagnostics = run(pf.Doc(code()), {diagram_key(SOURCE): failure})
     assert isinstance(doc.content[0], pf.CodeBlock)
     [warning] = diagnostics.items
-    assert warning.code is Code.MERMAID_FAILED and warning.line == 12
-    assert "Parse error on line 2:" in warning.message and "\n" not in warning.message
+    # the fence is on line 12: the diagram's line 2 is the article's line 14, and is shown
+    assert warning.code is Code.MERMAID_FAILED and warning.line == 14
+    assert "line 2 of the diagram, `A[開始] --> B[終了]`: Parse error" in warning.message
+    assert "\n" not in warning.message
 
 
 def test_unavailable_renderer_keeps_code_and_warns_unavailable():

@@ -161,7 +161,7 @@ def test_diagram_timeout_is_reported_and_the_batch_goes_on(tools, tmp_path):
                           text=True, timeout=90)
     messages = [json.loads(line) for line in proc.stdout.splitlines()]
     assert {m["id"]: m["kind"] for m in messages if "id" in m} == {"mmd-a": "timeout", "mmd-b": "timeout"}
-    assert messages[-1] == {"done": True}
+    assert messages[-1] == {"done": True, "refused": [], "effects": []}
 
 
 @pytest.mark.parametrize("missing", ["node", "chromium"])

@@ -11,11 +11,15 @@ import json
 from pathlib import Path
 
 SCRIPT = Path(__file__).with_name("render.mjs")
-PAGE_SCRIPT = Path(__file__).with_name("page.js")
+PAGE_SCRIPTS = tuple(Path(__file__).with_name(name) for name in ("pdfsvg.js", "page.js", "inert.js"))
+INERT_SCRIPT = PAGE_SCRIPTS[-1]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Real SVG text (no <foreignObject>, which rsvg-convert, EPUB readers and EPUBCheck do
 # not handle), one font Chromium measures and cairo embeds, nothing fetched, stable ids.
+# As on Zenn: securityLevel "strict" (labels' HTML escaped, `click` not bound). A diagram's
+# own settings (`%%{init: ...}%%`, front matter) may change its theme and layout but none
+# of the `secure` keys, at any depth: mermaid drops them from the diagram's config.
 MERMAID_CONFIG = {
     "startOnLoad": False,
     "securityLevel": "strict",
@@ -24,6 +28,10 @@ MERMAID_CONFIG = {
     "flowchart": {"htmlLabels": False},
     "fontFamily": '"Noto Sans CJK JP", sans-serif',
     "deterministicIds": True,
+    "secure": ["secure", "securityLevel", "startOnLoad", "maxTextSize", "maxEdges",
+               "suppressErrorRendering", "htmlLabels", "fontFamily", "altFontFamily",
+               "themeCSS", "deterministicIds", "deterministicIDSeed", "dompurifyConfig",
+               "arrowMarkerAbsolute", "legacyMathML", "forceLegacyMathML"],
 }
 
 
@@ -52,7 +60,7 @@ def svg_id(key: str) -> str:
 def renderer_version() -> str:
     """mermaid's locked version and a hash of our scripts (they shape the output)."""
     scripts = hashlib.sha256()
-    for script in (SCRIPT, PAGE_SCRIPT):
+    for script in (SCRIPT, *PAGE_SCRIPTS):
         scripts.update(script.read_bytes() if script.exists() else b"none")
     return f"mermaid-{_mermaid_version()}/render-{scripts.hexdigest()[:12]}"
 

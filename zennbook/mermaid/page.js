@@ -1,12 +1,16 @@
-// Browser side of render.mjs: loaded into each worker page after mermaid.
+// Browser side of render.mjs: loaded into each worker page after mermaid, with
+// pdfsvg.js (before) and inert.js (after, last: it notes the page's globals).
 //
 // window.zennbookRender(source, id, config) renders one diagram and returns
-// {xml, width, height, foreign} (a standalone SVG document, size in CSS px), or
-// {rejected: message} when mermaid refuses the source (bad syntax, unknown type).
+// {xml, pdfXml, width, height, effects, stopped}: a standalone SVG document, the one the PDF
+// is made from when it differs (else null; pdfsvg.js), the size in CSS px; or
+// {rejected: message, effects, stopped} when mermaid refuses the source (bad syntax,
+// unknown type). effects and stopped: see inert.js, zennbookEffects.
 // Anything else thrown here is our bug or a dying page, never the diagram's fault.
 //
-// The SVG is rewritten so that EPUBCheck's SVG 1.1 schema accepts it and librsvg (which
-// makes the PDF) draws it where Chromium does.
+// The SVG is made inert first (a diagram is untrusted input: inert.js), then rewritten so
+// that EPUBCheck's SVG 1.1 schema accepts it and librsvg (which makes the PDF) draws it
+// where Chromium does.
 "use strict";
 
 // attribute -> the elements SVG 1.1 allows it on (filter primitives are left alone)
@@ -29,24 +33,65 @@ window.zennbookRender = async function zennbookRender(source, id, config) {
     ({ svg } = await window.mermaid.render(id, source));
   } catch (e) {
     document.getElementById(`d${id}`)?.remove(); // mermaid may leave its scratch element
-    return { rejected: String((e && e.message) || e) };
+    return { rejected: String((e && e.message) || e), ...window.zennbookEffects() };
   }
   // mermaid returns HTML-serialized markup (it may hold "&nbsp;", not XML); re-reading it
   // in an inert DOMParser document costs no layout.
   const doc = new DOMParser().parseFromString(`<!doctype html><body>${svg}`, "text/html");
   const root = doc.querySelector("svg");
-  const { width, height } = fixSize(root);
+  makeInert(root); // before it ever enters the live page
+  fixSize(root);
   toSvg11(root);
-  if (svg.includes("baseline")) {
-    document.body.append(root); // measuring needs layout: only for diagrams that need it
-    bakeBaselines(root);
+  document.body.append(root); // what follows measures, which needs layout
+  try {
+    if (svg.includes("baseline")) bakeBaselines(root);
+    const { width, height } = fitViewBox(root);
+    const xml = new XMLSerializer().serializeToString(root);
+    return { xml, pdfXml: forPdf(root), width, height, ...window.zennbookEffects() };
+  } finally {
     root.remove();
   }
-  const xml = new XMLSerializer().serializeToString(root);
-  return { xml, width, height, foreign: root.getElementsByTagName("foreignObject").length > 0 };
 };
 
-// mermaid sizes its SVG with width="100%" and a max-width: a file needs its own size.
+// Labels that run past mermaid's viewBox (a quadrant point's name at the edge) were cut
+// off in every output: the viewBox grows to hold every text. (Only text: a gantt chart's
+// "today" line may lie far outside on purpose.)
+function fitViewBox(root) {
+  const [x, y, w, h] = root.getAttribute("viewBox").split(/[\s,]+/).map(Number);
+  const box = textBox(root);
+  const past = (a, b) => a - b > 0.5;    // overhangs of a fraction of a pixel are not cut
+  const left = box && past(x, box.left) ? Math.floor(box.left) : x;
+  const top = box && past(y, box.top) ? Math.floor(box.top) : y;
+  const right = box && past(box.right, x + w) ? Math.ceil(box.right) : x + w;
+  const bottom = box && past(box.bottom, y + h) ? Math.ceil(box.bottom) : y + h;
+  if (left !== x || top !== y || right !== x + w || bottom !== y + h) {
+    root.setAttribute("viewBox", `${left} ${top} ${right - left} ${bottom - top}`);
+    root.setAttribute("width", String(right - left));
+    root.setAttribute("height", String(bottom - top));
+  }
+  return { width: right - left, height: bottom - top };
+}
+
+// The union of the drawn texts' boxes, in the root's user space (null: no text).
+function textBox(root) {
+  const toRoot = root.getScreenCTM().inverse();
+  let box = null;
+  for (const text of root.querySelectorAll("text")) {
+    if (!text.textContent.trim() || getComputedStyle(text).visibility === "hidden") continue;
+    const b = text.getBBox();
+    if (!(b.width > 0 && b.height > 0)) continue;
+    const m = toRoot.multiply(text.getScreenCTM());
+    for (const [px, py] of [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height],
+      [b.x + b.width, b.y + b.height]]) {
+      const p = new DOMPoint(px, py).matrixTransform(m);
+      box = box ? { left: Math.min(box.left, p.x), top: Math.min(box.top, p.y),
+        right: Math.max(box.right, p.x), bottom: Math.max(box.bottom, p.y) }
+        : { left: p.x, top: p.y, right: p.x, bottom: p.y };
+    }
+  }
+  return box;
+}
+
 function fixSize(root) {
   const [, , width, height] = (root.getAttribute("viewBox") || "").split(/[\s,]+/).map(Number);
   if (!(width > 0 && height > 0)) throw new Error("mermaid gave an SVG without a viewBox size");

@@ -4,6 +4,7 @@ Why not Chromium's page.pdf(): Skia writes Noto CJK (a CFF font) as Type 3, whic
 printers reject. cairo embeds CFF and TrueType subsets (pdffonts: "CID Type 0C").
 Why in-process: rsvg-convert spends ~90 ms starting per file (fontconfig, libraries)
 for ~9 ms of work; 300 diagrams would pay half a minute of CPU for nothing.
+Colour emoji: see emojitext (text in the PDF) and pdfsvg.js (sharp images over it).
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import ctypes
 import ctypes.util
 import os
 from pathlib import Path
+
+from . import emojitext
 
 PX_TO_PT = 0.75                  # CSS px are 1/96 in, PDF points 1/72 in
 CAIRO_PDF_METADATA_CREATE_DATE = 5
@@ -34,9 +37,13 @@ def _load(name: str, soname: str) -> ctypes.CDLL:
 
 
 class SvgToPdf:
-    """One loaded librsvg/cairo, many conversions. Raises OSError when the libraries are missing."""
+    """One loaded librsvg/cairo, many conversions. Raises OSError when the libraries are missing.
+
+    `emoji_text`: whether emoji are drawn as text (see emojitext); else cairo draws them as
+    small images."""
 
     def __init__(self) -> None:
+        self.emoji_text = emojitext.install()
         self.rsvg = _load("rsvg-2", "librsvg-2.so.2")
         self.cairo = _load("cairo", "libcairo.so.2")
         self.gobject = _load("gobject-2.0", "libgobject-2.0.so.0")

@@ -4,8 +4,11 @@
 // JOBFILE (JSON): {modules, chromium, config, workers, diagram_timeout_s,
 //                  batch_timeout_s, jobs: [{id, source, svg}]}
 // stdout: one JSON object per line, as soon as each diagram is done:
-//         {id, ok: true, width, height, ms} (size in CSS px; the SVG file is written) or
-//         {id, error, kind: "syntax"|"timeout"|"crash"}; then {done: true}.
+//         {id, ok: true, width, height, ms} (size in CSS px; the SVG file is written, and
+//         beside it NAME.pdf.svg when the PDF needs another one) or
+//         {id, error, kind: "syntax"|"timeout"|"crash"}; then
+//         {done: true, refused: [...], effects: [...]}: every load the pages attempted and
+//         were refused, and every sign of a script having run (there should be none).
 //         {fatal, kind: "launch"} when the browser cannot start.
 // stderr: the log.
 //
@@ -15,14 +18,26 @@
 // origin, so a page loads only the diagram types it meets (~0.5 s, against ~2 s for the
 // 3.5 MB bundle). page.js, run in each page, makes each SVG standalone real SVG that
 // EPUBCheck and librsvg accept; the Python side turns each one into a PDF while the next
-// ones render.
+// ones render (from a copy with sharp emoji and text out of rasterised groups when
+// needed: pdfsvg.js).
+//
+// A diagram is untrusted input. The page runs under a Content-Security-Policy that allows
+// scripts only from mermaid's origin (no inline script or handler, no javascript: URL, no
+// fetch, no font or image from a URL); every other request is refused; a dialog is
+// dismissed; mermaid runs with securityLevel "strict" and our security keys locked
+// (MERMAID_CONFIG.secure); inert.js makes the SVG inert before it enters the live page.
+// All refusals and any sign of a script are counted and reported with `done` and in the
+// log (they arrive asynchronously, so they are not pinned to one diagram). Chromium gets a
+// fresh profile, no DNS and a dead proxy: whatever escaped all that would reach nothing.
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const PAGE_SCRIPT = fileURLToPath(new URL("page.js", import.meta.url));
+// In this order: inert.js last, as it notes the globals the page starts with.
+const PAGE_SCRIPTS = ["pdfsvg.js", "page.js", "inert.js"]
+  .map((name) => fileURLToPath(new URL(name, import.meta.url)));
 
 const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -32,7 +47,15 @@ const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  "--host-resolver-rules=MAP * ~NOTFOUND",
+  "--proxy-server=http://127.0.0.1:9",
+  "--proxy-bypass-list=<-loopback>",
+  "--deny-permission-prompts",
 ];
+const CSP = "default-src 'none'; script-src http://mermaid.invalid; style-src 'unsafe-inline'; "
+  + "img-src data:; font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
+const PAGE = `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${CSP}">`
+  + "</head><body></body></html>";
 
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 const started = Date.now();
@@ -61,9 +84,13 @@ async function loadDeps(modules) {
 // (a reserved name that never resolves). Every other request is refused.
 const ORIGIN = "http://mermaid.invalid/";
 
-function serve(req, deps) {
+function serve(req, deps, refused) {
   const url = req.url();
-  if (!url.startsWith(ORIGIN)) return url.startsWith("data:") ? req.continue() : req.abort();
+  if (!url.startsWith(ORIGIN)) {
+    if (url.startsWith("data:")) return req.continue(); // never leaves the page
+    refused.push(url.slice(0, 120));
+    return req.abort("blockedbyclient");
+  }
   const file = path.resolve(deps.dist, decodeURIComponent(new URL(url).pathname.slice(1)));
   if (!file.startsWith(deps.dist + path.sep) || !fs.existsSync(file)) {
     return req.respond({ status: 404, body: "" });
@@ -87,20 +114,29 @@ async function launch(puppeteer, chromium, userDataDir) {
   });
 }
 
-// A page with mermaid loaded from node_modules, and page.js. (Pages in the default
+// A page with mermaid loaded from node_modules, and our scripts. (Pages in the default
 // context: a browser context per worker cost extra renderer processes, ~1 s of CPU each.)
-async function openWorker(browser, deps, config) {
+// `refused` collects what the pages asked for and did not get (dialogs too).
+async function openWorker(browser, deps, config, refused) {
   const page = await browser.newPage();
   await page.setRequestInterception(true);
-  page.on("request", (req) => serve(req, deps));
-  await page.setContent("<!doctype html><html><body></body></html>");
+  page.on("request", (req) => serve(req, deps, refused));
+  page.on("dialog", (dialog) => {
+    refused.push(`dialog: ${dialog.message().slice(0, 80)}`);
+    dialog.dismiss().catch(() => {});
+  });
+  await page.setContent(PAGE);
   await page.evaluate(async (url, cfg) => {
     window.mermaid = (await import(url)).default;
     window.mermaid.initialize(cfg);
   }, ORIGIN + "mermaid.esm.min.mjs", config);
-  await page.addScriptTag({ path: PAGE_SCRIPT });
+  // Evaluated, not <script> tags: the page's policy allows no inline script.
+  for (const script of PAGE_SCRIPTS) await page.evaluate(fs.readFileSync(script, "utf-8"));
   return page;
 }
+
+// The SVG the PDF is made from, when it differs (pdfsvg.js).
+const pdfSvgPath = (svg) => svg.replace(/\.svg$/, ".pdf.svg");
 
 function writeAtomic(file, data) {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -123,6 +159,8 @@ class Batch {
     this.browser = browser;
     this.queue = [...spec.jobs];
     this.perDiagramMs = spec.diagram_timeout_s * 1000;
+    this.refused = [];   // requests refused, loads stopped and dialogs dismissed, all pages
+    this.effects = [];   // signs of a script having run (inert.js: zennbookEffects)
   }
 
   async run() {
@@ -153,11 +191,25 @@ class Batch {
         w = null;
       }
     }
-    if (w) await w.close().catch(() => {});
+    if (w) await this.retire(w);
+  }
+
+  note(where, { effects, stopped }) {
+    for (const what of [...effects, ...stopped]) log(`${where}: ${what}`);
+    this.effects.push(...effects);
+    this.refused.push(...stopped);
+  }
+
+  // A last look for late effects (a refused load is reported after the render returns).
+  async retire(page) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const late = await page.evaluate(() => window.zennbookEffects()).catch(() => null);
+    if (late) this.note("at the end", late);
+    await page.close().catch(() => {});
   }
 
   async open() {
-    const page = await withTimeout(openWorker(this.browser, this.deps, this.spec.config),
+    const page = await withTimeout(openWorker(this.browser, this.deps, this.spec.config, this.refused),
       60000, "loading mermaid");
     log("mermaid loaded in a worker page");
     return page;
@@ -168,12 +220,13 @@ class Batch {
     const render = (source, id, config) => window.zennbookRender(source, id, config);
     const out = await withTimeout(page.evaluate(render, job.source, job.id, this.spec.config),
       this.perDiagramMs, "diagram");
+    this.note(`${job.id} (or one before it)`, out);
     if (out.rejected !== undefined) {
       emit({ id: job.id, error: shortError(out.rejected), kind: "syntax" });
       return;
     }
     writeAtomic(job.svg, out.xml);
-    if (out.foreign) log(`${job.id}: SVG contains <foreignObject>; its text is missing from the PDF`);
+    if (out.pdfXml) writeAtomic(pdfSvgPath(job.svg), out.pdfXml);
     emit({ id: job.id, ok: true, width: out.width, height: out.height, ms: Date.now() - start });
   }
 }
@@ -203,10 +256,12 @@ async function main() {
     return;
   }
   log(`chromium started; ${spec.jobs.length} diagram(s), ${spec.workers} worker(s)`);
-  await new Batch(spec, deps, live.browser).run();
+  const batch = new Batch(spec, deps, live.browser);
+  await batch.run();
   await live.browser.close().catch(() => {});
-  log("done");
-  emit({ done: true });
+  for (const url of batch.refused) log(`refused: ${url}`);
+  log(`done; ${batch.refused.length} load(s) or dialog(s) refused, ${batch.effects.length} sign(s) of a script`);
+  emit({ done: true, refused: batch.refused, effects: batch.effects });
 }
 
 process.on("exit", cleanup);

@@ -46,6 +46,10 @@ class RenderResult:
     errors: dict[str, str] = field(default_factory=dict)
     unavailable: str | None = None
     keys: tuple[str, ...] = ()   # every key asked for, in order of first appearance
+    # What the rendering pages tried and were refused (loads, dialogs), and any sign of a
+    # script having run; see render.mjs. Nothing reaches the outputs either way.
+    refused: list[str] = field(default_factory=list)
+    effects: list[str] = field(default_factory=list)
 
     def lookup(self) -> dict[str, Diagram | Failure]:
         """key -> Diagram or Failure, for `FilterContext.diagrams`."""
@@ -168,6 +172,10 @@ def _take(message: dict, by_id: dict[str, str], cache_dir: Path, tools: Tools,
     if "fatal" in message:
         result.unavailable = f"chromium failed to start: {_one_line(message['fatal'])} (log: {log_path})"
         return
+    if message.get("done"):
+        result.refused += message.get("refused", [])
+        result.effects += message.get("effects", [])
+        return
     key = by_id.get(message.get("id", ""))
     if key is None:
         return
@@ -177,11 +185,14 @@ def _take(message: dict, by_id: dict[str, str], cache_dir: Path, tools: Tools,
             _write_json(cache_dir / f"{key}.error.json", {"error": message["error"]})
         return
     svg, pdf = cache_dir / f"{key}.svg", cache_dir / f"{key}.pdf"
+    pdf_svg = cache_dir / f"{key}.pdf.svg"     # the same drawing with emoji as images
     try:
-        width_pt, height_pt = tools.pdf.convert(svg, pdf)
+        width_pt, height_pt = tools.pdf.convert(pdf_svg if pdf_svg.is_file() else svg, pdf)
     except ConversionError as exc:
         result.errors[key] = str(exc)
         return
+    finally:
+        pdf_svg.unlink(missing_ok=True)
     sizes = {"width_pt": round(width_pt, 3), "height_pt": round(height_pt, 3)}
     _write_json(cache_dir / f"{key}.json", sizes)
     result.diagrams[key] = Diagram(svg, pdf, **sizes)

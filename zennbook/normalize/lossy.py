@@ -1,13 +1,20 @@
-"""Lossy-byte recovery: UTF-8 bytes from which a few known byte values were dropped.
+"""Lossy-byte recovery: UTF-8 bytes of which some were dropped or are known only as a set.
 
 When UTF-8 is decoded with a Windows code page and errors='ignore', the bytes that code page
 does not define vanish (cp1254: 81 8D 8E 8F 90 9D 9E), and soft hyphens (AD) are often
 stripped afterwards. Every dropped byte is a continuation byte (80-BF), and lead bytes are
 never dropped, so each damaged character is still visible as a lead byte with too few
 continuation bytes. Such a character has only a few candidate completions: insert the missing
-bytes, each one of the dropped values, at the positions that give valid UTF-8. Which
-completion is right is left to the Japanese model, over a whole line at once (Viterbi over
-the gaps), because neighbouring damaged characters decide each other ("初学" in "åˆå¦").
+bytes, each one of the dropped values, at the positions that give valid UTF-8.
+
+With errors='replace' the position survives as U+FFFD, and the byte is one of the values the
+code page does not define; a character an earlier round of repair could not decide stands
+for the bytes of all its candidates. So a position is a set of byte values, and a character
+is every combination of them that is valid UTF-8.
+
+Which completion is right is left to the Japanese model, over a whole line at once (Viterbi
+over the gaps), because neighbouring damaged characters decide each other ("初学" in
+"åˆå¦").
 """
 from __future__ import annotations
 
@@ -30,11 +37,12 @@ class Gap:
 
 @dataclass(frozen=True)
 class Orphan:
-    """Bytes that fit no UTF-8 sequence, even with bytes restored."""
-    data: bytes
+    """Positions that fit no UTF-8 sequence, even with bytes restored."""
+    width: int
 
 
 Piece = str | Gap | Orphan
+Options = tuple[int, ...]     # the byte values one position of the damaged text may stand for
 
 
 def continuation_count(lead: int) -> int:
@@ -52,51 +60,107 @@ def is_continuation(byte: int) -> bool:
     return 0x80 <= byte <= 0xBF
 
 
-def utf8_pieces(data: bytes, lost: bytes) -> list[Piece]:
-    """Split `data` into decoded text, gaps (characters with dropped bytes) and orphans."""
-    pieces: list[Piece] = []
+def utf8_pieces(data: bytes | list[Options], lost: bytes) -> list[tuple[Piece, int]]:
+    """Split damaged bytes into (piece, positions it covers): decoded text, gaps (characters
+    with dropped bytes, or with positions known only as a set of byte values) and orphans.
+
+    `data` is bytes, or one tuple of possible byte values per position: a U+FFFD that stood
+    for an undefined byte, or a character an earlier layer of repair could not decide.
+    """
+    if isinstance(data, bytes):
+        return _byte_pieces(data, lost)
+    pieces: list[tuple[Piece, int]] = []
     position = 0
     while position < len(data):
-        lead = data[position]
-        if lead < 0x80:
-            pieces.append(chr(lead))
+        here = data[position]
+        if len(here) == 1 and here[0] < 0x80:
+            pieces.append((chr(here[0]), 1))
             position += 1
             continue
-        need = continuation_count(lead)
-        present = _continuations_after(data, position, max(need, 0))
-        if need < 0:
-            pieces.append(Orphan(bytes([lead])))
+        leads = tuple(byte for byte in here if continuation_count(byte) > 0)
+        if not leads:
+            pieces.append((Orphan(1), 1))
             position += 1
             continue
-        pieces.append(_decode_group(lead, data[position + 1:position + 1 + present], need, lost))
+        need = max(map(continuation_count, leads))
+        present = _continuations_after(data, position, need)
+        group = tuple(tuple(filter(is_continuation, here))
+                      for here in data[position + 1:position + 1 + present])
+        pieces.append((_decode_group(leads, group, lost), 1 + present))
         position += 1 + present
     return pieces
 
 
-def _continuations_after(data: bytes, position: int, limit: int) -> int:
+def _byte_pieces(data: bytes, lost: bytes) -> list[tuple[Piece, int]]:
+    """utf8_pieces for plain bytes: the common case, kept fast."""
+    pieces: list[tuple[Piece, int]] = []
+    position, end = 0, len(data)
+    while position < end:
+        lead = data[position]
+        if lead < 0x80:
+            pieces.append((chr(lead), 1))
+            position += 1
+            continue
+        need = continuation_count(lead)
+        if need < 0:
+            pieces.append((Orphan(1), 1))
+            position += 1
+            continue
+        present = 0
+        while present < need and position + 1 + present < end \
+                and 0x80 <= data[position + 1 + present] <= 0xBF:
+            present += 1
+        group = data[position:position + 1 + present]
+        pieces.append((_byte_group(group, lost), 1 + present))
+        position += 1 + present
+    return pieces
+
+
+@functools.lru_cache(maxsize=65536)
+def _byte_group(group: bytes, lost: bytes) -> Piece:
+    return _decode_group((group[0],), tuple((byte,) for byte in group[1:]), lost)
+
+
+def _continuations_after(options: list[Options], position: int, limit: int) -> int:
+    """How many positions after a lead may be its continuation bytes. A position that may
+    be either (a character of an earlier layer known only as a set) continues the sequence:
+    a lead short of bytes is the rarer reading."""
     count = 0
-    while count < limit and position + 1 + count < len(data) \
-            and is_continuation(data[position + 1 + count]):
+    while count < limit and position + 1 + count < len(options) \
+            and any(map(is_continuation, options[position + 1 + count])):
         count += 1
     return count
 
 
-def _decode_group(lead: int, present: bytes, need: int, lost: bytes) -> Piece:
-    group = bytes([lead]) + present
-    if len(present) == need:
-        try:
-            return group.decode("utf-8")
-        except UnicodeDecodeError:
-            return Orphan(group)
-    candidates = completions(lead, present, need, lost)
-    return Gap(candidates, len(present), need - len(present)) if candidates else Orphan(group)
+def _decode_group(leads: Options, present: tuple[Options, ...], lost: bytes) -> Piece:
+    candidates = completions(leads, present, lost)
+    if not candidates:
+        return Orphan(1 + len(present))
+    if len(candidates) == 1 and all(len(byte) == 1 for byte in present) and len(leads) == 1 \
+            and continuation_count(leads[0]) == len(present):
+        return candidates[0]
+    need = min(continuation_count(lead) for lead in leads
+               if continuation_count(lead) >= len(present))
+    return Gap(candidates, len(present), need - len(present))
 
 
 @functools.lru_cache(maxsize=65536)
-def completions(lead: int, present: bytes, need: int, lost: bytes) -> tuple[str, ...]:
-    """Every plausible character made by inserting dropped bytes around `present`."""
-    missing = need - len(present)
+def completions(leads: Options, present: tuple[Options, ...], lost: bytes) -> tuple[str, ...]:
+    """Every plausible character made from one of `leads`, one value of each present
+    position, and dropped bytes inserted where the lead needs more."""
     found: dict[str, None] = {}
+    for lead in leads:
+        need = continuation_count(lead)
+        missing = need - len(present)
+        if missing < 0:
+            continue
+        for tail in itertools.product(*present):
+            for char in _completed(lead, tail, need, missing, lost):
+                found[char] = None
+    return tuple(found)
+
+
+def _completed(lead: int, present: tuple[int, ...], need: int, missing: int, lost: bytes):
     for slots in itertools.combinations(range(need), missing):
         for fill in itertools.product(lost, repeat=missing):
             tail = _merge(present, slots, fill, need)
@@ -104,12 +168,18 @@ def completions(lead: int, present: bytes, need: int, lost: bytes) -> tuple[str,
                 char = bytes([lead, *tail]).decode("utf-8")
             except UnicodeDecodeError:
                 continue
-            if is_plausible(char):
-                found[char] = None
-    return tuple(found)
+            if is_plausible(char) or is_c1_control(char):
+                yield char
 
 
-def _merge(present: bytes, slots: tuple[int, ...], fill: tuple[int, ...], need: int) -> list[int]:
+def is_c1_control(char: str) -> bool:
+    """U+0080-U+009F: never text, but what one layer of mojibake leaves for the next to
+    undo (Latin-1 keeps undefined bytes as these)."""
+    return "\x80" <= char <= "\x9f"
+
+
+def _merge(present: tuple[int, ...], slots: tuple[int, ...], fill: tuple[int, ...],
+           need: int) -> list[int]:
     inserted = dict(zip(slots, fill))
     kept = iter(present)
     return [inserted[index] if index in inserted else next(kept) for index in range(need)]

@@ -24,8 +24,15 @@ def scrub(text: str) -> tuple[str, int]:
     return cleaned, len(text) - len(cleaned)
 
 
-def printable(text: str) -> str:
-    """`text` on one line, every control, bidi override and lone surrogate as an escape."""
+CONTINUATION = "\n    "
+
+
+def printable(text: str, continuation_lines: bool = False) -> str:
+    """`text` on one line, every control, bidi override and lone surrogate as an escape.
+    With `continuation_lines`, a line break followed by four spaces stays: an indented line
+    (a quoted log, a note) cannot pass for a diagnostic line of its own."""
+    if continuation_lines and CONTINUATION in text:
+        return CONTINUATION.join(printable(part) for part in text.split(CONTINUATION))
     return UNSHOWABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 

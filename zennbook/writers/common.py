@@ -10,7 +10,9 @@ from pathlib import Path
 import panflute as pf
 
 from ..filtering import walk
+from ..config import format_pieces
 from ..pandoc import doc_to_json
+from ..safety.urls import link_target
 
 # Articles open with `##` on Zenn, sometimes `#`. In the book the article title is the
 # chapter heading (level 1), so the article's own top level becomes level 2.
@@ -41,7 +43,9 @@ class Attribution:
 def attribution(book, article) -> Attribution:
     """The original of an article: its title, its author, its source URL."""
     author = str(article.meta.get("author") or book.author or "")
-    return Attribution(title=article.title, author=author, url=book.source_url_for(article.slug))
+    target = link_target(book.source_url_for(article.slug))
+    url = target.url if target is not None and target.kind == "web" else ""
+    return Attribution(title=article.title, author=author, url=url)
 
 
 def fragment_key(article, kind: str) -> str | None:
@@ -75,6 +79,34 @@ def diff_kind(line: str) -> str:
     if line[:1] in ("-", "<"):
         return "remove"
     return ""
+
+
+
+
+ZENN_ARTICLE = r"https?://zenn\.dev/[^/?#]+/articles/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?"
+RELATIVE_ARTICLE = r"(?:\./|\.\./|/articles/|\.\./articles/)?([^/?#:]+?)(?:\.md)?/?(?:#(.*))?"
+
+
+def article_patterns(book) -> list[re.Pattern]:
+    """URLs that name an article of the book: the book's own source_url (else any Zenn
+    article URL, when the book does not say whose articles these are), and relative ones.
+    Group 1 is the slug, group 2 the fragment."""
+    pieces = format_pieces(book.source_url) if book.source_url else None
+    if pieces and len(pieces) == 2:
+        head, tail = (re.escape(p) for p in pieces)
+        absolute = re.compile(f"^{head}([^/?#]+){tail}/?(?:#(.*))?$")
+    else:
+        absolute = re.compile(f"^{ZENN_ARTICLE}$")
+    return [absolute, re.compile(f"^{RELATIVE_ARTICLE}$")]
+
+
+def article_named(href: str, patterns: list[re.Pattern], slugs) -> tuple[str, str | None] | None:
+    """(slug, fragment) when `href` names an article of the book, else None."""
+    for pattern in patterns:
+        match = pattern.match(href)
+        if match and match.group(1) in slugs:
+            return match.group(1), match.group(2)
+    return None
 
 
 def id_slug(slug: str) -> str:

@@ -35,7 +35,10 @@ from lxml import etree
 from .. import images
 from ..cache import sha256
 from ..diagnostics import Code, Diagnostic, Diagnostics
-from .common import attribution, fragment_key, id_slug
+from ..safety.markup import CHECKED_ELEMENTS, URL_ATTRIBUTES, data_name, valid_on
+from ..safety.svg import EMPTY_SVG, SvgError, svg_for_epub
+from ..safety.urls import link_target, safe_href
+from .common import article_named, article_patterns, attribution, fragment_key, id_slug
 from .cover import render_cover
 from .htmlrender import article_html
 from .templating import html_environment, template_path
@@ -218,7 +221,7 @@ def set_metadata(ebook, book, articles, facts: BookFacts) -> None:
         ebook.add_author(book.author)
     if book.license:
         ebook.add_metadata("DC", "rights", rights_text(book.license))
-    for url in dict.fromkeys(book.source_url_for(a.slug) for a in articles):
+    for url in dict.fromkeys(attribution(book, a).url for a in articles):
         if url:
             ebook.add_metadata("DC", "source", url)
     for prop, value in accessibility(facts):
@@ -428,35 +431,16 @@ def task_checkboxes(html) -> None:
             item.getparent().set("class", "task-list")
 
 
-GLOBAL_ATTRIBUTES = frozenset({
-    "id", "class", "style", "title", "lang", "dir", "hidden", "role", "tabindex", "accesskey",
-    "translate", "spellcheck", "contenteditable", "draggable", "xml:lang", "xmlns"})
-ELEMENT_ATTRIBUTES = {
-    "a": {"href", "hreflang", "rel", "type", "target", "download"},
-    "img": {"src", "alt", "width", "height", "srcset", "sizes", "usemap", "ismap"},
-    "ol": {"start", "reversed", "type"}, "li": {"value"},
-    "td": {"colspan", "rowspan", "headers"}, "th": {"colspan", "rowspan", "headers", "scope", "abbr"},
-    "col": {"span"}, "colgroup": {"span"}, "details": {"open"}, "time": {"datetime"},
-    "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
-    "data": {"value"}, "abbr": set(), "bdo": set(),
-}
-CHECKED_ELEMENTS = frozenset({
-    "span", "div", "p", "section", "figure", "figcaption", "pre", "code", "h1", "h2", "h3", "h4",
-    "h5", "h6", "ul", "ol", "li", "blockquote", "table", "thead", "tbody", "tr", "td", "th", "col",
-    "colgroup", "a", "img", "em", "strong", "del", "ins", "sup", "sub", "aside", "details", "summary",
-    "q", "mark", "u", "s", "small", "cite", "kbd", "samp", "var", "abbr", "time", "hr", "br"})
-
-
 def attribute_hygiene(html) -> None:
     """pandoc writes a Span's or Div's attributes as they are; an HTML attribute that is not
-    valid on that element (a placeholder's `src` on a span) is kept as data-* instead."""
+    valid on that element (a placeholder's `src` on a span) is kept as data-* instead, and a
+    URL-valued one the URL policy refuses is dropped (an <a> then keeps only its text)."""
     for elem in html.iter(*CHECKED_ELEMENTS):
-        allowed = ELEMENT_ATTRIBUTES.get(elem.tag, set())
         for name in list(elem.attrib):
-            if name.startswith(("data-", "aria-", "{")) or name in GLOBAL_ATTRIBUTES or name in allowed:
-                continue
-            value = elem.attrib.pop(name)
-            elem.set(f"data-{re.sub(r'[^a-z0-9-]', '-', name.lower())}", value)
+            if not valid_on(elem.tag, name):
+                elem.set(data_name(name), elem.attrib.pop(name))
+            elif name in URL_ATTRIBUTES and name != "src" and safe_href(elem.get(name)) is None:
+                del elem.attrib[name]
 
 
 HTML_FIXES = (drop_source_lines, epub_footnotes, open_details, math_alttext, image_alt, task_checkboxes,
@@ -464,16 +448,19 @@ HTML_FIXES = (drop_source_lines, epub_footnotes, open_details, math_alttext, ima
 
 
 def remote_images(html, article, diagnostics) -> None:
-    """EPUB readers may not fetch images from the network: a remote image is a link."""
+    """EPUB readers may not fetch images from the network: a remote image is a link (when
+    the URL policy allows one), else its description alone."""
     for img in list(html.iter("img")):
         src = img.get("src", "")
-        if not re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
+        if not re.match(r"^[a-z][a-z0-9+.-]*:|^[/\\]{2}", src, re.I):
             continue
-        link = lxml.html.Element("a", {"class": "image-remote", "href": src})
+        href = safe_href(src)
+        link = lxml.html.Element("a", {"class": "image-remote", "href": href}) if href else \
+            lxml.html.Element("span", {"class": "image-remote"})
         link.text = img.get("alt") or src
         link.tail = img.tail
         img.getparent().replace(img, link)
-        diagnostics.warning(Code.EPUB_REMOTE_IMAGE, f"image {src} is not in the EPUB (no network at "
+        diagnostics.warning(Code.EPUB_REMOTE_IMAGE, f"image {src[:200]} is not in the EPUB (no network at "
                             "build time); shown as a link", article.label, source_line(article, src))
 
 
@@ -518,14 +505,10 @@ def copy_children(html, target: etree._Element) -> None:
 
 # -- links --------------------------------------------------------------------------------
 
-SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-ZENN_ARTICLE = r"https?://zenn\.dev/[^/?#]+/articles/([^/?#]+)/?(?:\?[^#]*)?(?:#(.*))?"
-RELATIVE_ARTICLE = r"(?:\./|\.\./|/articles/|\.\./articles/)?([^/?#:]+?)(?:\.md)?/?(?:#(.*))?"
-
-
 def resolve_links(chapters: list[Chapter], book, diagnostics) -> None:
     """Every <a href> of every chapter: kept, pointed at another chapter's file, or, when it
-    leads nowhere inside the book and is not a URL, turned into text (with a warning)."""
+    leads nowhere inside the book and is not a URL the policy allows, turned into text (with
+    a warning)."""
     id_files = {i: c.file_name for c in chapters for i in c.ids}
     slug_files = {c.article.slug: c.file_name for c in chapters}
     patterns = article_patterns(book)
@@ -537,21 +520,10 @@ def resolve_links(chapters: list[Chapter], book, diagnostics) -> None:
                 unlink(link)
                 written = href.replace(f"#{id_prefix(chapter.article)}", "#", 1)   # as in the source
                 line = source_line(chapter.article, f"({written}")
-                diagnostics.warning(Code.EPUB_LINK, f"link to {written!r} leads nowhere in the book; "
+                diagnostics.warning(Code.EPUB_LINK, f"link to {written[:200]!r} leads nowhere in the book; "
                                     "kept as text", chapter.article.label, line)
             elif target != href:
                 link.set("href", target)
-
-
-def article_patterns(book) -> list[re.Pattern]:
-    """URLs that name an article of the book: the book's own source_url (else any Zenn
-    article URL, when the book does not say whose articles these are), and relative ones."""
-    if book.source_url and "{slug}" in book.source_url:
-        head, tail = (re.escape(p) for p in book.source_url.split("{slug}", 1))
-        absolute = re.compile(f"^{head}([^/?#]+){tail}/?(?:#(.*))?$")
-    else:
-        absolute = re.compile(f"^{ZENN_ARTICLE}$")
-    return [absolute, re.compile(f"^{RELATIVE_ARTICLE}$")]
 
 
 def resolve_href(href: str, chapter: Chapter, id_files: dict, slug_files: dict, patterns) -> str | None:
@@ -560,11 +532,11 @@ def resolve_href(href: str, chapter: Chapter, id_files: dict, slug_files: dict, 
         if target in chapter.ids:
             return href
         return f"{id_files[target]}#{target}" if target in id_files else None
-    for pattern in patterns:
-        match = pattern.match(href)
-        if match and match.group(1) in slug_files:
-            return chapter_href(match.group(1), match.group(2), slug_files, id_files)
-    return href if SCHEME.match(href) else None
+    named = article_named(href, patterns, slug_files)
+    if named is not None:
+        return chapter_href(*named, slug_files, id_files)
+    target = link_target(href)
+    return target.url if target is not None and target.kind in ("web", "mail") else None
 
 
 def chapter_href(slug: str, fragment: str | None, slug_files: dict, id_files: dict) -> str:
@@ -620,7 +592,7 @@ class EpubAssets:
             if known is None:
                 try:
                     data, suffix = epub_image(images.read_image(path))
-                except (images.ImageInvalid, etree.XMLSyntaxError):   # the chapter is made afresh
+                except images.ImageInvalid:        # the chapter is made afresh, which reports it
                     return False
                 known = self.name_for(data, suffix)
                 found[path] = (known, data)
@@ -650,7 +622,7 @@ class EpubAssets:
 
 
 def epub_image(data: bytes) -> tuple[bytes, str]:
-    """An image as EPUB carries it, by its content: SVG sanitized and cleaned for SVG 1.1,
+    """An image as EPUB carries it, by its content: SVG sanitized and reduced to SVG 1.1,
     PNG, JPEG and GIF as they are, others as PNG."""
     try:
         data, suffix = images.for_epub(data)
@@ -660,129 +632,14 @@ def epub_image(data: bytes) -> tuple[bytes, str]:
 
 
 # -- SVG for EPUB -------------------------------------------------------------------------
-# EPUBCheck validates SVG against SVG 1.1; Mermaid writes SVG 2 habits: rects without
-# width/height, `name` and `data-*` attributes, ARIA roles SVG 1.1 lacks, width/height on
-# circles, mindmap ids used twice. Attributes an element does not have in SVG 1.1 have no
-# effect on it, so dropping them changes nothing that is drawn.
-
-CORE = {"id", "class", "style", "{http://www.w3.org/XML/1998/namespace}space",
-        "{http://www.w3.org/XML/1998/namespace}lang", "requiredFeatures", "requiredExtensions",
-        "systemLanguage", "focusable"}
-PAINT = {"fill", "fill-opacity", "fill-rule", "stroke", "stroke-dasharray", "stroke-dashoffset",
-         "stroke-linecap", "stroke-linejoin", "stroke-miterlimit", "stroke-opacity", "stroke-width",
-         "color", "color-interpolation", "color-rendering", "opacity", "display", "visibility",
-         "image-rendering", "shape-rendering", "text-rendering", "pointer-events", "cursor",
-         "clip-path", "clip-rule", "mask", "filter"}
-MARKERS = {"marker-start", "marker-mid", "marker-end"}
-TEXT = {"font-family", "font-size", "font-size-adjust", "font-stretch", "font-style", "font-variant",
-        "font-weight", "text-anchor", "dominant-baseline", "alignment-baseline", "baseline-shift",
-        "letter-spacing", "word-spacing", "direction", "unicode-bidi", "writing-mode",
-        "glyph-orientation-horizontal", "glyph-orientation-vertical", "kerning", "text-decoration"}
-CONTAINER = PAINT | MARKERS | TEXT | {"overflow", "clip", "stop-color", "stop-opacity", "flood-color",
-                                     "flood-opacity", "lighting-color", "color-interpolation-filters",
-                                     "enable-background"}
-HREF = f"{{{XLINK_NS}}}href"
-SHAPE = CORE | PAINT | {"transform"}
-SVG_ATTRIBUTES = {
-    "svg": CORE | CONTAINER | {"x", "y", "width", "height", "viewBox", "preserveAspectRatio", "version",
-                               "baseProfile", "role", "aria-label", "aria-labelledby"},
-    "g": CORE | CONTAINER | {"transform"},
-    "defs": CORE | CONTAINER | {"transform"},
-    "a": CORE | CONTAINER | {"transform", HREF, "target"},
-    "switch": CORE | CONTAINER | {"transform"},
-    "symbol": CORE | CONTAINER | {"viewBox", "preserveAspectRatio"},
-    "marker": CORE | CONTAINER | {"viewBox", "preserveAspectRatio", "refX", "refY", "markerUnits",
-                                  "markerWidth", "markerHeight", "orient"},
-    "clipPath": CORE | CONTAINER | {"transform", "clipPathUnits"},
-    "mask": CORE | CONTAINER | {"maskUnits", "maskContentUnits", "x", "y", "width", "height"},
-    "pattern": CORE | CONTAINER | {"patternUnits", "patternContentUnits", "patternTransform", "x", "y",
-                                   "width", "height", "viewBox", "preserveAspectRatio", HREF},
-    "use": SHAPE | TEXT | {"x", "y", "width", "height", HREF},
-    "image": SHAPE | {"x", "y", "width", "height", "preserveAspectRatio", HREF},
-    "path": SHAPE | MARKERS | {"d", "pathLength"},
-    "line": SHAPE | MARKERS | {"x1", "y1", "x2", "y2"},
-    "polyline": SHAPE | MARKERS | {"points"},
-    "polygon": SHAPE | MARKERS | {"points"},
-    "rect": SHAPE | {"x", "y", "width", "height", "rx", "ry"},
-    "circle": SHAPE | {"cx", "cy", "r"},
-    "ellipse": SHAPE | {"cx", "cy", "rx", "ry"},
-    "text": SHAPE | TEXT | {"x", "y", "dx", "dy", "rotate", "textLength", "lengthAdjust"},
-    "tspan": CORE | PAINT | TEXT | {"x", "y", "dx", "dy", "rotate", "textLength", "lengthAdjust"},
-    "textPath": CORE | PAINT | TEXT | {HREF, "method", "spacing", "startOffset", "textLength", "lengthAdjust"},
-    "linearGradient": CORE | CONTAINER | {"gradientUnits", "gradientTransform", "x1", "y1", "x2", "y2",
-                                          "spreadMethod", HREF},
-    "radialGradient": CORE | CONTAINER | {"gradientUnits", "gradientTransform", "cx", "cy", "r", "fx", "fy",
-                                          "spreadMethod", HREF},
-    "stop": CORE | CONTAINER | {"offset"},
-    "title": CORE, "desc": CORE, "style": {"id", "type", "media", "title"},
-}
-SVG_REQUIRED = {"rect": {"width": "0", "height": "0"}, "circle": {"r": "0"},
-                "ellipse": {"rx": "0", "ry": "0"}, "path": {"d": "M0 0"},
-                "polyline": {"points": "0 0"}, "polygon": {"points": "0 0"},
-                "image": {"width": "0", "height": "0"}, "stop": {"offset": "0"}}
-NO_ANIMATION = "\n*{animation:none!important;transition:none!important}\n"
-
 
 def clean_svg(data: bytes) -> bytes:
-    """An SVG that EPUBCheck's SVG 1.1 schema accepts and that draws the same, unanimated."""
-    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
-    seen: set[str] = set()
-    for elem in root.iter(f"{{{SVG_NS}}}*"):
-        name = etree.QName(elem).localname
-        svg_href(elem)
-        clean_svg_attributes(elem, SVG_ATTRIBUTES.get(name))
-        for attribute, default in SVG_REQUIRED.get(name, {}).items():
-            if elem.get(attribute) is None:
-                elem.set(attribute, default)
-        unique_id(elem, seen)
-    root.set("role", "img")
-    still(root)
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def svg_href(elem: etree._Element) -> None:
-    """SVG 2's plain href is xlink:href in SVG 1.1."""
-    if "href" in elem.attrib:
-        elem.set(HREF, elem.attrib.pop("href"))
-
-
-SVG_KEYWORDS = {
-    "font-weight": {"normal", "bold", "bolder", "lighter", "inherit", *(f"{n}00" for n in range(1, 10))},
-    "font-style": {"normal", "italic", "oblique", "inherit"},
-    "text-anchor": {"start", "middle", "end", "inherit"},
-    "fill-rule": {"nonzero", "evenodd", "inherit"}, "clip-rule": {"nonzero", "evenodd", "inherit"},
-    "stroke-linecap": {"butt", "round", "square", "inherit"},
-    "stroke-linejoin": {"miter", "round", "bevel", "inherit"},
-    "visibility": {"visible", "hidden", "collapse", "inherit"},
-}
-
-
-def clean_svg_attributes(elem: etree._Element, allowed: set[str] | None) -> None:
-    """Drop what SVG 1.1 does not have on this element, and values a renderer ignores
-    anyway (empty, or not one of an attribute's keywords)."""
-    for name in list(elem.attrib):
-        value = elem.attrib[name].strip()
-        keywords = SVG_KEYWORDS.get(name)
-        if (allowed is not None and name not in allowed) or not value or (keywords and value not in keywords):
-            del elem.attrib[name]
-
-
-def unique_id(elem: etree._Element, seen: set[str]) -> None:
-    ident = elem.get("id")
-    if ident is None:
-        return
-    if ident in seen:
-        del elem.attrib["id"]
-    seen.add(ident)
-
-
-def still(root: etree._Element) -> None:
-    """No animation: the accessibility metadata says so (no motion hazard)."""
-    style = root.find(f"{{{SVG_NS}}}style")
-    if style is None:
-        style = etree.Element(f"{{{SVG_NS}}}style")
-        root.insert(0, style)
-    style.text = (style.text or "") + NO_ANIMATION
+    """An SVG reduced to drawing (the safety policy) that EPUBCheck's SVG 1.1 schema accepts;
+    an empty one for an SVG that cannot be made safe (the images filter reported it)."""
+    try:
+        return svg_for_epub(data)
+    except SvgError:
+        return svg_for_epub(EMPTY_SVG)
 
 
 # -- style and fonts ----------------------------------------------------------------------

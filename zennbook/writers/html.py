@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import images
-from .common import attribution, cached_fragment, id_slug
+from .common import article_named, article_patterns, attribution, cached_fragment, id_slug
 from .htmlrender import article_html, safe_url
 from .templating import html_environment, template_path
 
@@ -34,10 +34,22 @@ CODE_LINE_ANCHOR = re.compile(r'<span id="[^"]*"><a href="#[^"]*" aria-hidden="t
 PIXELS_PER_SOURCE_LINE = 32      # the sample book at 1280 px: ~31 px of page per source line
 
 
-def page_body(article) -> str:
+def relative_links(book):
+    """Where a relative link leads on the page: the chapter of the article it names, else
+    nowhere (kept as text: the page is one file, opened from anywhere)."""
+    patterns, slugs = article_patterns(book), set(book.chapter_slugs)
+
+    def resolve(href: str) -> str | None:
+        named = article_named(href, patterns, slugs)
+        return f"#ch-{id_slug(named[0])}" if named else None
+    return resolve
+
+
+def page_body(article, book) -> str:
     """The article for the page: images load lazily and decode off the main thread (a
     200,000-line book has hundreds of diagrams), code lines lose their anchors."""
-    body = article_html(article, data_uri, f"{id_slug(article.slug)}--", heading_links=True)
+    body = article_html(article, data_uri, f"{id_slug(article.slug)}--", heading_links=True,
+                        relative_links=relative_links(book))
     body = CODE_LINE_ANCHOR.sub("<span>", body)
     return body.replace("<img ", '<img loading="lazy" decoding="async" ')
 
@@ -48,7 +60,7 @@ def chapter(book, article, context=None) -> dict:
             "lang": article.lang, "attribution": credit, "source_url": safe_url(credit.url or "") or "",
             # until a chapter is first shown, the browser reserves this much (content-visibility)
             "height": max(600, PIXELS_PER_SOURCE_LINE * len(article.body_lines)),
-            "body": cached_fragment(context, article, "html-page-body", lambda: page_body(article))}
+            "body": cached_fragment(context, article, "html-page-body", lambda: page_body(article, book))}
 
 
 def render_book_html(book, articles, context) -> str:

@@ -20,19 +20,16 @@ from urllib.parse import urlsplit
 import panflute as pf
 
 from ..filtering import walk
+from ..safety.markup import article_may_set
+from ..safety.urls import link_target, safe_href
 from ..pandoc import doc_to_format
 from .common import copy_doc, diff_kind, heading_shift
 
 # (path) -> the URL the document uses for that file: a data URI, or a path inside the EPUB.
 AssetUrl = Callable[[Path], str]
+# (a relative href) -> where it leads in this document, or None: no link (the single page).
+RelativeLinks = Callable[[str], "str | None"]
 ALT_TEXT_MAX = 300
-SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-_URL_TRIM = "".join(chr(c) for c in range(0x21))        # C0 controls and space: trimmed
-_URL_DROPPED = re.compile(r"[\t\n\r]")                  # removed anywhere by the URL parser
-# Attributes an article may not set: event handlers, styles (which can fetch), URLs.
-_UNSAFE_ATTRIBUTE = re.compile(r"^(on|style$|href$|src$|srcset$|srcdoc$|action$|formaction$"
-                               r"|poster$|background$|ping$|xlink:|xmlns)", re.IGNORECASE)
 # pandoc's fallback for math texmath cannot convert: the TeX between $ or $$ in a span.
 _MATH_FALLBACK = re.compile(r'<span class="math (inline|display)">\$\$?(.*?)\$?\$</span>', re.DOTALL)
 _FRAGMENT_SAFE = frozenset("!$&'()*+,-./:;=?@_~")
@@ -40,13 +37,17 @@ _FRAGMENT_SAFE = frozenset("!$&'()*+,-./:;=?@_~")
 ZENN_MACROS = ((re.compile(r"\\RR(?![A-Za-z])"), r"\\mathbb{R}"),)
 
 
-def article_html(article, asset_url: AssetUrl, id_prefix: str, heading_links: bool = False) -> str:
+def article_html(article, asset_url: AssetUrl, id_prefix: str, heading_links: bool = False,
+                 relative_links: RelativeLinks | None = None) -> str:
     """One article's body as an HTML fragment: MathML, ids scoped by `id_prefix`.
 
     With `heading_links`, every heading with an id ends with an empty `a.heading-anchor`
-    pointing to it (the single page shows it as a § on hover)."""
+    pointing to it (the single page shows it as a § on hover). `relative_links` decides
+    where a relative link leads; without it relative links are kept (the EPUB resolves
+    them across its chapter files)."""
     doc = copy_doc(article.doc)
     doc.asset_url = asset_url
+    doc.relative_links = relative_links
     doc.id_prefix = id_prefix if heading_links else None
     doc = walk(doc, html_element, doc)
     args = ["--mathml", f"--id-prefix={id_prefix}", f"--shift-heading-level-by={heading_shift(doc)}",
@@ -67,19 +68,13 @@ def scrub_attributes(elem) -> None:
     and the pipeline's own source line (for diagnostics, not for readers)."""
     attributes = getattr(elem, "attributes", None)
     if attributes:
-        for key in [k for k in attributes if _UNSAFE_ATTRIBUTE.match(k) or k == "data-line"]:
+        for key in [k for k in attributes if not article_may_set(k)]:
             del attributes[key]
 
 
 def safe_url(url: str) -> str | None:
-    """`url` as the browser will read it when following it is harmless (http, https, mailto,
-    or a relative or in-book target); None for any other scheme (javascript:, data:, ...).
-    The browser trims controls and spaces and ignores tabs and newlines: so do we, first."""
-    cleaned = _URL_DROPPED.sub("", url.strip(_URL_TRIM))
-    scheme = _SCHEME.match(cleaned)
-    if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
-        return None
-    return cleaned
+    """`url` as a reader will follow it when the URL policy allows it as a link, else None."""
+    return safe_href(url)
 
 
 def fragment_href(identifier: str) -> str:
@@ -208,12 +203,15 @@ def _inside_link(elem) -> bool:
 
 
 def render_link(elem: pf.Link, doc):
-    url = safe_url(elem.url)
-    if url is None:
+    target = link_target(elem.url)
+    if target is not None and target.kind == "relative" and doc.relative_links is not None:
+        href = doc.relative_links(target.url)
+        target = link_target(href) if href is not None else None
+    if target is None:
         return pf.Span(*elem.content, classes=["link-removed"])
     # An in-book target is an id as written (the heading_ids filter decoded it): encode
     # what a URL fragment may not hold; the browser decodes it again to find the id.
-    elem.url = fragment_href(url[1:]) if url.startswith("#") else url
+    elem.url = fragment_href(target.url[1:]) if target.kind == "fragment" else target.url
     return None
 
 

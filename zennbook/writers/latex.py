@@ -28,9 +28,10 @@ import panflute as pf
 import segno
 
 from .. import images
-from ..diagnostics import Code, Diagnostics
+from ..diagnostics import Code, Diagnostics, ZennbookError
 from ..filtering import walk
 from ..pandoc import doc_to_format, pandoc_path
+from ..safety.urls import link_target
 from .common import attribution, copy_doc, diff_kind, heading_shift
 from .fonts import install_fonts
 from .templating import latex_environment, template_path
@@ -42,6 +43,8 @@ PAPER_OPTIONS = {"b5": "b5j", "a5": "a5", "a4": "a4"}
 TEXT_WIDTH_PT = {"b5": 380.0, "a5": 310.0, "a4": 440.0}
 OVERFULL_LIMIT_PT = 1.0
 PX_PT = 0.75            # pandoc reads a bare image width as CSS pixels, 96 per inch
+QR_MAX = 1000           # longer URLs get no QR code: no phone would read it off the page
+REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^[/\\]{2}")
 LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
                   "%": r"\%", "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 VERBATIM_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}"}
@@ -88,7 +91,7 @@ CODE_ALIASES = {
 }
 
 
-class LatexError(RuntimeError):
+class LatexError(ZennbookError):
     """lualatex failed; the message names the log and quotes its last lines."""
 
 
@@ -314,8 +317,10 @@ def card_latex(elem: pf.Div, doc) -> str:
     url = elem.attributes.get("url", "")
     service = elem.attributes.get("service", "") if "embed" in elem.classes else ""
     title = elem.attributes.get("title", "")     # none known (cards.yaml): the URL alone
+    target = link_target(url)
+    qr = doc.assets.qr(target.url) if target and target.kind == "web" and len(target.url) <= QR_MAX else ""
     return (f"\\zbcard{{{tex_escape(service)}}}{{{tex_escape(title)}}}"
-            f"{{{url_latex(url)}}}{{{doc.assets.qr(url)}}}")
+            f"{{{url_latex(url)}}}{{{qr}}}")
 
 
 # -- code ---------------------------------------------------------------------------------------
@@ -566,10 +571,23 @@ def render_image(elem: pf.Image, doc):
     elem.attributes.pop("data-line", None)
     if resolved:
         elem.url = doc.assets.add(Path(resolved))
+    elif REMOTE.match(elem.url):
+        return remote_image(elem)
     width = re.fullmatch(r"(\d+(?:\.\d+)?)(px)?", elem.attributes.get("width", ""))
     if width and float(width.group(1)) * PX_PT > doc.line_pt:   # Zenn's =560x is screen pixels
         elem.attributes["width"] = "100%"
     return None
+
+
+def remote_image(elem: pf.Image) -> pf.Span:
+    """An image on the network is never fetched: its description, and a link to it when the
+    URL policy allows one (LaTeX would otherwise look for a file of that name)."""
+    words = list(elem.content) or [pf.Str(elem.url.rsplit("/", 1)[-1] or elem.url)]
+    shown = [pf.Str("［画像］"), *words]
+    target = link_target(elem.url)
+    if target is None or target.kind != "web":
+        return pf.Span(*shown)
+    return pf.Span(pf.Link(*shown, url=target.url))
 
 
 def render_span(elem: pf.Span, doc):
@@ -591,8 +609,12 @@ def render_header(elem: pf.Header, doc):
 
 
 def render_link(elem: pf.Link, doc):
-    if elem.url.startswith("#"):
-        elem.url = f"#{doc.slug}--{elem.url[1:]}"
+    """Only what the URL policy allows becomes a PDF link (hyperref makes a Launch, GoToR or
+    JavaScript action of anything else); a relative link has no place in a PDF: its text."""
+    target = link_target(elem.url)
+    if target is None or target.kind == "relative":
+        return pf.Span(*elem.content)
+    elem.url = f"#{doc.slug}--{target.url[1:]}" if target.kind == "fragment" else target.url
     return None
 
 
@@ -734,7 +756,8 @@ def compile_once(build_dir: Path, job: str, log: Path, epoch: int | None = None)
         proc = subprocess.run(lualatex_command(job), cwd=build_dir, env=latex_env(epoch), capture_output=True,
                               stdin=subprocess.DEVNULL, timeout=LUALATEX_TIMEOUT_S, check=False)
     except FileNotFoundError as exc:
-        raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)") from exc
+        raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)",
+                         Code.TOOL_MISSING) from exc
     except subprocess.TimeoutExpired as exc:
         raise LatexError(f"lualatex: no result after {LUALATEX_TIMEOUT_S}s; log: {log}") from exc
     if not (build_dir / f"{job}.pdf").exists():
@@ -1029,5 +1052,16 @@ def write_pdf(book, articles, out_path: Path, context) -> None:
     (build_dir / "book.tex").write_text(tex, encoding="utf-8")
     install_fonts(build_dir, context.cache.root)
     log, _ = run_lualatex(build_dir, epoch=context.epoch)
-    context.pdf_report = scan_log(log, articles, context.diagnostics)
-    shutil.copyfile(build_dir / "book.pdf", out_path)
+    scan_log(log, articles, context.diagnostics)
+    safe_pdf_copy(build_dir / "book.pdf", out_path)
+
+
+def safe_pdf_copy(source: Path, target: Path) -> None:
+    """The PDF LuaLaTeX made, without any action that could run or fetch (the second wall)."""
+    import pikepdf
+    from ..safety.pdf import remove_unsafe_actions
+    with pikepdf.open(source) as pdf:
+        if not remove_unsafe_actions(pdf):
+            shutil.copyfile(source, target)
+            return
+        pdf.save(target, deterministic_id=True)

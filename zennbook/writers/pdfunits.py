@@ -60,6 +60,7 @@ from pathlib import Path
 from ..cache import Cache, sha256
 from ..diagnostics import Diagnostic, Diagnostics
 from ..pandoc import doc_to_json
+from ..safety.pdf import remove_unsafe_actions
 from . import latex
 from .fonts import document_characters, install_fonts
 from .templating import latex_environment, template_path
@@ -302,7 +303,8 @@ class Runner:
             failed = final.with_name(final.name + ".failed")
             shutil.rmtree(failed, ignore_errors=True)
             os.replace(work, failed)
-            raise latex.LatexError(f"{str(exc).replace(str(work), str(failed))}\n    (unit build: {job.label})") from None
+            raise latex.LatexError(f"{str(exc).replace(str(work), str(failed))}\n    (unit build: {job.label})",
+                                   exc.code) from None
         self.timings.append((job.kind, job.label, time.perf_counter() - started, final.name))
         for junk in ("aux", "out"):
             (work / f"{JOB}.{junk}").unlink(missing_ok=True)
@@ -940,22 +942,9 @@ def main_stamps(plan: Plan, entries: list[dict], starts: list[int],
 
 def report_findings(plan: Plan, entries: list[dict], front: dict, context) -> None:
     """Every unit's log findings (kept with the unit, so reported on every build, as the
-    monolithic writer does), in book order; context.pdf_report as `latex.scan_log` makes it."""
-    report: dict[str, list] = {}
+    monolithic writer does), in book order."""
     for source in [front, *entries]:
-        for item in source["diagnostics"]:
-            context.diagnostics.extend([Diagnostic.from_json(item)])
-        for kind, found in source["report"].items():
-            if isinstance(found, list):
-                report.setdefault(kind, []).extend(found)
-    glyphs, seen = [], set()
-    for glyph in report.get("missing_glyphs", []):
-        if glyph["code"] not in seen:
-            seen.add(glyph["code"])
-            glyphs.append(glyph)
-    report["missing_glyphs"] = glyphs
-    report["problems"] = sum(len(v) for v in report.values() if isinstance(v, list))
-    context.pdf_report = report
+        context.diagnostics.extend(Diagnostic.from_json(item) for item in source["diagnostics"])
 
 
 # -- assembly ----------------------------------------------------------------------------------------
@@ -1059,6 +1048,7 @@ def assemble(out_path: Path, root: Path, front: dict, entries: list[dict],
     build_outline(pdf, sources, placed, front, entries)
     label_pages(pdf, sources.pdf(front["job"]), front_count)
     copy_metadata(pdf, sources, front, entries, epoch)
+    remove_unsafe_actions(pdf)            # the second wall: the LaTeX writer links only what is allowed
     pdf.save(out_path, deterministic_id=True, linearize=False,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for opened in sources.pdfs.values():

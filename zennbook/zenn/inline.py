@@ -319,11 +319,13 @@ class _Scanner:
         tail = links.parse_tail(self.s, label_end + 1, end, sized=False)
         suffix = None if tail else self._reference_suffix(pos, label_end, end)
         is_link = tail is not None or suffix is not None
+        line = self._src()
         self.out.put("[" if is_link else "\\[")
         self._scan(pos + 1, label_end, in_link or is_link)
         self.out.put("]" if is_link else "\\]")
         if tail is not None:
             self._put_tail(tail)
+            self.out.put(attributes(data_line=line))      # for the URL policy's warning
             return tail.end
         return self._copy(label_end + 1, suffix) if suffix is not None else label_end + 1
 
