@@ -1,7 +1,10 @@
 """Local images: `/images/...` is found under the book's root (Zenn's rule), other relative
-paths beside the article. A found image gets its absolute path in `resolved`; a missing one
-(or a `data:` image, which Zenn removes) gets a warning and a visible placeholder carrying
-its description, so that no words are lost:
+paths beside the article. Every local path goes through zennbook.safety.paths: it must be a
+regular file inside the book's folder, not hidden; `file:` URLs are local paths too. The file
+must then be an image we can read (zennbook.images.probe: type by content, decoded whole,
+pixels capped). A good image gets its absolute path in `resolved`; any other gets a located
+warning (image.missing, input.outside, input.hidden, input.not-regular, image.invalid) and
+a visible placeholder carrying its description, so that no words are lost:
 
     Span.image-missing[src]  where the image sat among other text
     Div.image-missing[src]   where it was alone in its paragraph, or a figure
@@ -9,6 +12,7 @@ Remote images (http, https) are left as they are.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -16,6 +20,8 @@ from urllib.parse import unquote, urlsplit
 import panflute as pf
 
 from zennbook.diagnostics import Code
+from zennbook.images import ImageInvalid, probe, read_image
+from zennbook.safety.paths import Refused, book_folder, check_file
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
 MISSING = "image-missing"
@@ -31,33 +37,57 @@ def images(elem, doc):
     return None
 
 
-def resolve(src: str, article_dir: Path | None, root_dir: Path | None) -> Path | None | bool:
-    """The file of a local image; None when it cannot be found; True for a remote image."""
+def local_path(src: str) -> str | None:
+    """The file path an image URL names, or None for a remote (or data:) image."""
     if src.startswith("data:"):
         return None
+    if src.lower().startswith("file:"):
+        return unquote(urlsplit(src).path) or "/"
     if _SCHEME.match(src):
-        return True
-    path = unquote(urlsplit(src).path)
-    base = root_dir if path.startswith("/") else article_dir
-    if base is None:
-        return True                         # nowhere to look: leave it to the writers
-    found = (base / path.lstrip("/")).resolve()
-    allowed = [b.resolve() for b in (root_dir, article_dir) if b is not None]
-    inside = any(found == b or b in found.parents for b in allowed)
-    return found if inside and found.is_file() else None
+        return None
+    return unquote(urlsplit(src).path)
+
+
+def resolve(src: str, article_dir: Path | None, root_dir: Path | None, home: Path) -> Path:
+    """The checked file of a local image; Refused (reason "missing" when it is not there)."""
+    path = local_path(src) or ""
+    absolute = path.startswith("/") or src.lower().startswith("file:")
+    if absolute and src.lower().startswith("file:"):
+        named = Path(path)                  # file:///x is /x on the disk, wherever that is
+    else:
+        base = root_dir if absolute else article_dir
+        named = Path(os.path.abspath(base or home)) / path.lstrip("/")
+    return check_file(home, named)
+
+
+def _home(context) -> Path:
+    book = getattr(context, "book", None)
+    if book is not None and hasattr(book, "home"):
+        return book.home
+    return book_folder(context.root_dir or context.article_dir or Path.cwd())
 
 
 def _image(elem: pf.Image, doc):
     context = doc.context
-    found = resolve(elem.url, context.article_dir, context.root_dir)
-    if found is True:
-        return None
-    if found is not None:
-        elem.attributes["resolved"] = str(found)
-        return None
-    why = "data: images are removed by Zenn" if elem.url.startswith("data:") else "not found"
-    context.warn(Code.IMAGE_MISSING, f"image {_shown(elem.url)}: {why}", elem)
-    return placeholder(elem)
+    elem.attributes.pop("resolved", None)       # only this filter says which file an image is
+    if local_path(elem.url) is None and not elem.url.startswith("data:"):
+        return None                                        # remote: the writers decide
+    if elem.url.startswith("data:"):
+        context.warn(Code.IMAGE_MISSING, f"image {_shown(elem.url)}: data: images are removed by Zenn", elem)
+        return placeholder(elem)
+    try:
+        found = resolve(elem.url, context.article_dir, context.root_dir, _home(context))
+        probe(read_image(found))
+    except Refused as exc:
+        code = exc.code or Code.IMAGE_MISSING
+        why = "not found" if exc.reason == "missing" else exc.message
+        context.warn(code, f"image {_shown(elem.url)}: {why}", elem)
+        return placeholder(elem)
+    except ImageInvalid as exc:
+        context.warn(Code.IMAGE_INVALID, f"image {_shown(elem.url)}: {exc}; shown as its description", elem)
+        return placeholder(elem)
+    elem.attributes["resolved"] = str(found)
+    return None
 
 
 def placeholder(elem: pf.Image) -> pf.Span:

@@ -4,6 +4,7 @@ Each article is parsed on its own, so its footnotes, heading ids and line number
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from .frontmatter import split_front_matter
 from .normalize import normalize
 from .normalize.decoding import wide_encoding
 from .pandoc import PandocError, markdown_to_doc
+from .safety.paths import Refused, read_inside
 from .zenn import rewrite
 
 MAX_ARTICLE_BYTES = 50 * 1024 * 1024     # beyond this the file is refused, not parsed
@@ -65,10 +67,13 @@ class Article:
         self.diagnostics.append(Diagnostic(level, code, message, self.label, line))
 
 
-def read_article(path: Path, label: str) -> Article:
-    """Read and normalize one file into an Article (no pandoc yet). Never raises on bad input."""
+def read_article(path: Path, label: str, home: Path | None = None) -> Article:
+    """Read and normalize one file into an Article (no pandoc yet). Never raises on bad input.
+
+    `home` is the book's folder: the file is read only if it is a regular file inside it
+    (the articles folder's by default)."""
     article = Article(slug=path.stem, path=path, label=label)
-    data = read_bytes(article)
+    data = read_bytes(article, home or path.parent)
     if data is None:
         article.usable = False
         return article
@@ -88,15 +93,16 @@ def read_article(path: Path, label: str) -> Article:
     return article
 
 
-def read_bytes(article: Article) -> bytes | None:
+def read_bytes(article: Article, home: Path) -> bytes | None:
     try:
-        data = article.path.read_bytes()
-    except OSError as exc:
-        article.note(Level.ERROR, Code.ARTICLE_UNREADABLE, f"cannot read the file: {exc.strerror}")
-        return None
-    if len(data) > MAX_ARTICLE_BYTES:
-        article.note(Level.ERROR, Code.ARTICLE_TOO_LARGE,
-                     f"{len(data) / 2**20:.0f} MB is over the {MAX_ARTICLE_BYTES // 2**20} MB limit; split the article")
+        data = read_inside(Path(os.path.realpath(home)), Path(os.path.abspath(article.path)),
+                           MAX_ARTICLE_BYTES)
+    except Refused as exc:
+        if exc.reason == "too-large":
+            article.note(Level.ERROR, Code.ARTICLE_TOO_LARGE, f"{exc.message}; split the article")
+        else:
+            article.note(Level.ERROR if exc.code is None else Level.WARNING,
+                         exc.code or Code.ARTICLE_UNREADABLE, f"not read: {exc.message}")
         return None
     if b"\x00" in data[:8192] and not wide_encoding(data):     # UTF-16/32 text has NULs too
         article.note(Level.ERROR, Code.ARTICLE_BINARY,

@@ -1,6 +1,7 @@
 """The command line: `python build.py VERB ...` (click). The verbs are a contract: add, never break."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import click
 
 from . import __version__
 from .config import ConfigError, load_book
-from .diagnostics import Diagnostics, ZennbookError, internal_error
+from .diagnostics import Code, Diagnostic, Diagnostics, Level, ZennbookError, internal_error
 from .reporting import print_coverage, print_diagnostics
 from .writers import FORMATS
 
@@ -73,8 +74,8 @@ def debugging() -> bool:
 @book_options
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
               help="Output format; repeat for several. Default: all three.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
-              show_default=True, help="Output folder.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
+              show_default=True, help="Output folder (checked before anything is built).")
 @click.option("--strict", is_flag=True, help="Warnings are errors: stop before writing anything.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Articles prepared, and LaTeX jobs run, in parallel.")
@@ -134,8 +135,15 @@ def check(book_path, articles_dir, no_license, strict):
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def normalize(file):
     """Print FILE repaired and normalized (Zenn Markdown) on stdout; repairs on stderr."""
+    from .article import MAX_ARTICLE_BYTES
     from .normalize import normalize as normalize_text
-    result = normalize_text(file.read_bytes(), str(file))
+    from .safety.paths import Refused, read_regular
+    try:
+        data = read_regular(Path(os.path.realpath(file)), MAX_ARTICLE_BYTES)
+    except Refused as exc:
+        click.echo(str(Diagnostic(Level.ERROR, exc.code or Code.ARTICLE_UNREADABLE, exc.message, str(file))), err=True)
+        sys.exit(EXIT_CONTENT)
+    result = normalize_text(data, str(file))
     sys.stdout.write(result.text)
     for item in result.diagnostics:
         click.echo(str(item), err=True)
@@ -154,7 +162,7 @@ def proof(file_or_slug, out_dir, book_path, articles_dir, no_license):
 
 @main.command()
 @click.option("--version", "version", required=True, help="The release version, X.Y.Z.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
               show_default=True)
 @book_options
 def release(version, out_dir, book_path, articles_dir, no_license):

@@ -5,18 +5,24 @@ collected as a diagnostic naming the file and the key, then reported all at once
 """
 from __future__ import annotations
 
+import os
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from .diagnostics import Code, Diagnostics, ZennbookError
+from .safety.paths import (Refused, book_folder, check_dir, check_file, read_regular, shown,
+                           unsafe_name)
 from .safety.urls import Refusal, decide, web_target
+from .safety.yamlload import CONFIG_MAX_BYTES, load_yaml
 
 PAPERS = ("b5", "a5", "a4")
 LANGUAGES_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
+# Slugs become output file names: a plain name, never a path or a hidden file.
+SLUG_PATTERN = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,12 @@ class Book:
     silence: frozenset[str] = frozenset()
     cards: dict = field(default_factory=dict)
     config_path: Path | None = None
+    folder: Path | None = None         # the book's folder, resolved: nothing outside it is read
+
+    @property
+    def home(self) -> Path:
+        """The folder every file the book names must be inside."""
+        return self.folder or book_folder(self.articles_dir)
 
     @property
     def chapter_slugs(self) -> list[str]:
@@ -107,10 +119,16 @@ def slugify(name: str) -> str:
 
 
 def read_yaml(path: Path, diagnostics: Diagnostics) -> dict | None:
+    """A YAML file of the book (book.yaml, config.yaml, cards.yaml) as a mapping, read with
+    the bounded loader; None (and an error) when it cannot be used."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        diagnostics.error(Code.CONFIG_SYNTAX, f"cannot read: {exc}", str(path))
+        text = read_regular(Path(os.path.realpath(path)), CONFIG_MAX_BYTES).decode("utf-8")
+        data, removed = load_yaml(text)
+    except Refused as exc:
+        diagnostics.error(exc.code or Code.CONFIG_SYNTAX, f"cannot read it: {exc.message}", str(path))
+        return None
+    except UnicodeDecodeError as exc:
+        diagnostics.error(Code.CONFIG_SYNTAX, f"cannot read: not UTF-8 ({exc.reason})", str(path))
         return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -118,6 +136,9 @@ def read_yaml(path: Path, diagnostics: Diagnostics) -> dict | None:
         diagnostics.error(Code.CONFIG_SYNTAX, f"invalid YAML: {getattr(exc, 'problem', exc)}",
                           str(path), line)
         return None
+    if removed:
+        diagnostics.warning(Code.NORMALIZE_CONTROL, f"removed {removed} control characters or "
+                            "noncharacters from its values", str(path))
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -131,7 +152,7 @@ def check_keys(data: dict, schema: dict, where: str, prefix: str,
     """Keep the keys of `data` that the schema knows with the right type; report the rest."""
     good = {}
     for key, value in data.items():
-        name = f"{prefix}{key}"
+        name = f"{prefix}{shown(key)}"
         expected = schema.get(key)
         if expected is None:
             known = ", ".join(sorted(schema))
@@ -252,10 +273,18 @@ def check_chapter(value, name: str, where: str, diagnostics: Diagnostics) -> boo
     return False
 
 
+def check_slug(slug: str, where: str, diagnostics: Diagnostics) -> None:
+    if not SLUG_PATTERN.match(slug):
+        diagnostics.error(Code.CONFIG_CHOICE,
+                          f"'slug': expected a plain file name (letters, digits, '.', '_', '-'; "
+                          f"not starting with '.'); got {slug!r}", where)
+
+
 def book_slug(title: str, articles_dir: Path) -> str:
     """An ASCII file name for the outputs: from the title, else from the folder."""
     slug = slugify(title)
-    return slug if slug != "book" else slugify(articles_dir.resolve().name)
+    slug = slug if slug != "book" else slugify(articles_dir.resolve().name)
+    return slug[:100].strip("-") or "book"      # an output file name: within SLUG_PATTERN
 
 
 def strip_md(name: str) -> str:
@@ -293,7 +322,7 @@ def load_book(book_path: Path | None = None, articles_dir: Path | None = None,
     else:
         book = book_from_file(Path(book_path or cwd / "book.yaml"), diagnostics)
     if book is not None:
-        check_chapters(book, diagnostics)
+        book = check_chapters(book, diagnostics)
         if book.license is None and require_license:
             diagnostics.error(Code.CONFIG_LICENSE,
                               "no license block: every output must carry the content's license "
@@ -311,10 +340,24 @@ def book_from_file(path: Path, diagnostics: Diagnostics) -> Book | None:
     data = read_yaml(path, diagnostics)
     if data is None:
         return None
+    folder = book_folder(path.parent)
     if path.name in ("config.yaml", "config.yml"):
-        return zenn_book(path, data, diagnostics)
-    return book_from_data(data, path, path.parent / data.get("articles", "articles"),
-                          diagnostics)
+        return zenn_book(path, data, folder, diagnostics)
+    named = {"articles": data.get("articles", "articles")}
+    articles = folder_key(named, "articles", folder, str(path), diagnostics) or folder / "articles"
+    return book_from_data(data, path, articles, folder, diagnostics)
+
+
+def folder_key(data: dict, key: str, folder: Path, where: str, diagnostics: Diagnostics) -> Path | None:
+    """A folder named by book.yaml's `key`, resolved inside the book's folder (else an error)."""
+    value = data.get(key)
+    if not isinstance(value, str):
+        return None                      # absent, or reported by check_keys
+    try:
+        return check_dir(folder, Path(value))
+    except Refused as exc:
+        diagnostics.error(exc.code or Code.CONFIG_MISSING, f"'{key}': {exc.message}", where)
+        return None
 
 
 def book_from_folder(folder: Path, cwd: Path, diagnostics: Diagnostics) -> Book | None:
@@ -322,70 +365,82 @@ def book_from_folder(folder: Path, cwd: Path, diagnostics: Diagnostics) -> Book 
     if not folder.is_dir():
         diagnostics.error(Code.CONFIG_MISSING, "articles folder not found", str(folder))
         return None
+    home = book_folder(folder)
     for name in ("book.yaml", "config.yaml", "config.yml"):
         if (folder / name).is_file():
             data = read_yaml(folder / name, diagnostics)
             if data is None:
                 return None
             if name == "book.yaml":
-                return book_from_data(data, folder / name, folder, diagnostics)
-            return zenn_book(folder / name, data, diagnostics)
-    data = {"title": folder.resolve().name}
+                return book_from_data(data, folder / name, home, home, diagnostics)
+            return zenn_book(folder / name, data, home, diagnostics)
+    data = {"title": home.name}
     fallback = cwd / "book.yaml"
     if fallback.is_file():
         inherited = read_yaml(fallback, diagnostics) or {}
         for key in ("license", "language"):
             if key in inherited:
                 data[key] = inherited[key]
-    return book_from_data(data, fallback if fallback.is_file() else None, folder, diagnostics)
+    return book_from_data(data, fallback if fallback.is_file() else None, home, home, diagnostics)
 
 
-def zenn_book(path: Path, data: dict, diagnostics: Diagnostics) -> Book | None:
+def zenn_book(path: Path, data: dict, folder: Path, diagnostics: Diagnostics) -> Book | None:
     """A Zenn book folder: config.yaml's `chapters:` (slugs) decide the order, else N.slug.md."""
     where = str(path)
     good = check_keys(data, ZENN_BOOK_KEYS, where, "", diagnostics)
-    folder = path.parent
     chapters = [strip_md(c) for c in good.get("chapters", []) if check_chapter(c, "", where, diagnostics)]
     if not chapters:
-        numbered = sorted((int(m.group(1)), p.stem) for p in folder.glob("*.md")
-                          if (m := re.match(r"^(\d+)\.", p.name)))
+        numbered = sorted((int(m.group(1)), stem) for stem in article_stems(folder, folder)
+                          if (m := re.match(r"^(\d+)\.", stem)))
         chapters = [stem for _, stem in numbered]
-    return Book(title=good.get("title") or folder.resolve().name, slug=slugify(folder.resolve().name),
+    return Book(title=good.get("title") or folder.name, slug=slugify(folder.name),
                 articles_dir=folder, root_dir=folder, parts=(Part("", tuple(chapters)),),
-                license=None, config_path=path)
+                license=None, config_path=path, folder=folder)
 
 
-def book_from_data(data: dict, path: Path | None, articles_dir: Path,
+def book_from_data(data: dict, path: Path | None, articles_dir: Path, folder: Path,
                    diagnostics: Diagnostics) -> Book:
     where = str(path) if path else str(articles_dir)
     good = check_keys(data, BOOK_KEYS, where, "", diagnostics)
     license_ = parse_license(good["license"], where, diagnostics) if "license" in good else None
     parts = parse_parts(good, where, diagnostics)
     if not parts:   # no order given: every article of the folder, by file name
-        parts = [Part("", tuple(sorted(p.stem for p in articles_dir.glob("*.md"))))]
+        parts = [Part("", tuple(article_stems(articles_dir, folder)))]  # check_chapters names the odd files
     language = good.get("language", "ja")
     if not LANGUAGES_PATTERN.match(language):
         diagnostics.error(Code.CONFIG_CHOICE, f"'language': expected a language tag like ja or en; got {language!r}", where)
-    base = path.parent if path else articles_dir
-    root = base / good["root"] if "root" in good else articles_dir.parent
-    title = good.get("title") or articles_dir.resolve().name
+    root = folder_key(good, "root", folder, where, diagnostics) if "root" in good else default_root(articles_dir, folder)
+    title = good.get("title") or articles_dir.name
+    slug = good.get("slug") or book_slug(title, articles_dir)
+    check_slug(slug, where, diagnostics)
     return Book(
-        title=title, slug=good.get("slug") or book_slug(title, articles_dir),
-        articles_dir=articles_dir, root_dir=root, parts=tuple(parts), license=license_,
+        title=title, slug=slug,
+        articles_dir=articles_dir, root_dir=root or folder, parts=tuple(parts), license=license_,
         subtitle=good.get("subtitle", ""), author=good.get("author", ""), language=language,
         version=str(good.get("version", "0.0.0")),
         source_url=check_source_url(good["source_url"], where, diagnostics) if good.get("source_url") else "",
         pdf=parse_pdf(good.get("pdf", {}), where, diagnostics),
         epub=EpubOptions(**check_keys(good.get("epub", {}), EPUB_KEYS, where, "epub.", diagnostics)),
         silence=frozenset(str(s) for s in good.get("silence", [])),
-        cards=load_cards(base / good["cards"], diagnostics) if "cards" in good else {},
-        config_path=path)
+        cards=load_cards(folder, good["cards"], where, diagnostics) if "cards" in good else {},
+        config_path=path, folder=folder)
 
 
-def load_cards(path: Path, diagnostics: Diagnostics) -> dict:
+def default_root(articles_dir: Path, folder: Path) -> Path:
+    """Where `/images/...` resolves: the articles folder's parent (a Zenn repository's root)
+    when that is still the book's folder, else the book's folder itself."""
+    return articles_dir.parent if articles_dir != folder else folder
+
+
+def load_cards(folder: Path, name: str, where: str, diagnostics: Diagnostics) -> dict:
     """cards.yaml: URL -> {title, description}, filled by the user; never fetched."""
-    if not path.is_file():
-        diagnostics.error(Code.CONFIG_MISSING, "cards file not found", str(path))
+    try:
+        path = check_file(folder, Path(name))
+    except Refused as exc:
+        if exc.reason == "missing":
+            diagnostics.error(Code.CONFIG_MISSING, f"'cards': cards file not found: {exc.message}", where)
+        else:
+            diagnostics.error(exc.code or Code.CONFIG_MISSING, f"'cards': {exc.message}", where)
         return {}
     data = read_yaml(path, diagnostics) or {}
     cards = {}
@@ -398,25 +453,98 @@ def load_cards(path: Path, diagnostics: Diagnostics) -> dict:
         if isinstance(entry, str):
             entry = {"title": entry}
         if not isinstance(entry, dict):
-            diagnostics.error(Code.CONFIG_TYPE, f"'{url}': expected a title or a mapping", str(path))
+            diagnostics.error(Code.CONFIG_TYPE, f"'{shown(url)}': expected a title or a mapping", str(path))
             continue
         cards[str(url)] = {k: str(v) for k, v in entry.items() if k in ("title", "description")}
     return cards
 
 
-def check_chapters(book: Book, diagnostics: Diagnostics) -> None:
-    """Every listed chapter exists once; articles on disk but not listed are named."""
+# -- the articles on disk -------------------------------------------------------------------
+
+def article_stems(articles_dir: Path, home: Path, diagnostics: Diagnostics | None = None) -> list[str]:
+    """The articles of a folder, by name: regular files named `*.md` inside the book's folder
+    `home`, not hidden. Anything else named `*.md` (a FIFO, a directory, a link leading
+    outside, a name with a control character) is named in a warning and left out; hidden
+    names (an editor's `.#01-a.md` lock link) are skipped without a word."""
+    diagnostics = diagnostics if diagnostics is not None else Diagnostics()
+    try:
+        names = sorted(entry.name for entry in os.scandir(articles_dir))
+    except OSError:
+        return []
+    stems = []
+    for name in names:
+        if not name.endswith(".md") or name.startswith("."):
+            continue
+        problem = article_problem(home, articles_dir / name)
+        if problem is None:
+            stems.append(name[:-3])
+        else:
+            diagnostics.warning(problem[0], f"{problem[1]}; not read as an article",
+                                display_path(articles_dir / name))
+    return stems
+
+
+def article_problem(home: Path, path: Path) -> tuple[Code, str] | None:
+    """Why the file at `path` is not an article (None when it is one)."""
+    if unsafe_name(path.name):
+        return Code.INPUT_NAME, ("the file name holds a control character, a line break or "
+                                 "bytes that are not UTF-8; rename it")
+    try:
+        check_file(home, Path(os.path.abspath(path)))
+    except Refused as exc:
+        if exc.reason != "missing":
+            return exc.code or Code.INPUT_NOT_REGULAR, exc.message
+        return Code.INPUT_NOT_REGULAR, ("a symbolic link to nothing" if os.path.islink(path)
+                                        else "not found")
+    return None
+
+
+def check_chapters(book: Book, diagnostics: Diagnostics) -> Book:
+    """Every listed chapter exists once, inside the book; articles on disk but not listed
+    are named. A chapter refused for where it leads is left out with a warning."""
     where = str(book.config_path or book.articles_dir)
     seen: set[str] = set()
+    refused: set[str] = set()
     for slug in book.chapter_slugs:
+        problem = None if slug in seen else chapter_problem(book, slug)
         if slug in seen:
-            diagnostics.error(Code.CONFIG_CHAPTER, f"chapter '{slug}' is listed twice", where)
-        elif not (book.articles_dir / f"{slug}.md").is_file():
-            diagnostics.error(Code.CONFIG_CHAPTER,
-                              f"chapter '{slug}': no file {slug}.md in {book.articles_dir}", where)
+            diagnostics.error(Code.CONFIG_CHAPTER, f"chapter '{shown(slug)}' is listed twice", where)
+        elif problem is not None and problem[0] == Code.CONFIG_CHAPTER:
+            diagnostics.error(Code.CONFIG_CHAPTER, f"chapter '{shown(slug)}': {problem[1]}", where)
+        elif problem is not None:
+            diagnostics.warning(problem[0], f"chapter '{shown(slug)}': {problem[1]}; left out", where)
+            refused.add(slug)
         seen.add(slug)
-    if not seen:
+    if not seen - refused:
         diagnostics.error(Code.CONFIG_CHAPTER, "the book has no chapters", where)
-    for path in sorted(book.articles_dir.glob("*.md")):
-        if path.stem not in seen:
-            diagnostics.warning(Code.CONFIG_CHAPTER, f"'{path.name}' is not listed in the book; left out", where)
+    for stem in article_stems(book.articles_dir, book.home, diagnostics):
+        if stem not in seen:
+            diagnostics.warning(Code.CONFIG_CHAPTER, f"'{shown(stem)}.md' is not listed in the book; left out", where)
+    if not refused:
+        return book
+    parts = tuple(replace(part, chapters=tuple(c for c in part.chapters if c not in refused))
+                  for part in book.parts)
+    return replace(book, parts=parts)
+
+
+def chapter_problem(book: Book, slug: str) -> tuple[Code, str] | None:
+    """Why a listed chapter cannot be read: CONFIG_CHAPTER (an error) when it is simply not
+    there, an input.* code (a warning) when it names a file we refuse to read."""
+    path = book.articles_dir / f"{slug}.md"
+    names_a_path = "/" in slug or "\\" in slug
+    if slug.startswith("."):
+        return Code.INPUT_HIDDEN, "a hidden file is never read as an article"
+    if not names_a_path and not os.path.lexists(path):
+        return Code.CONFIG_CHAPTER, f"no file {shown(slug)}.md in {shown(display_path(book.articles_dir))}"
+    problem = article_problem(book.home, path)
+    if problem is None and names_a_path:
+        return Code.INPUT_NAME, "a chapter is a file name in the articles folder, not a path"
+    return problem
+
+
+def display_path(path: Path) -> str:
+    """A path as diagnostics show it: relative to the working directory when it can be."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

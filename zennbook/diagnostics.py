@@ -8,6 +8,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from .safety.chars import printable
+
 
 class Level(enum.IntEnum):
     INFO = 0
@@ -33,6 +35,11 @@ class Code(str, enum.Enum):
     ARTICLE_BINARY = "article.binary"
     ARTICLE_EMPTY = "article.empty"
     ARTICLE_TOO_LARGE = "article.too-large"
+    # files the book names (articles, images, cards): kept inside the book
+    INPUT_OUTSIDE = "input.outside"
+    INPUT_HIDDEN = "input.hidden"
+    INPUT_NOT_REGULAR = "input.not-regular"
+    INPUT_NAME = "input.name"
     FRONTMATTER_SYNTAX = "frontmatter.syntax"
     FRONTMATTER_NOT_MAPPING = "frontmatter.not-mapping"
     FRONTMATTER_FIELD = "frontmatter.field"
@@ -47,6 +54,7 @@ class Code(str, enum.Enum):
     NORMALIZE_DIALECT = "normalize.dialect"
     NORMALIZE_UNICODE = "normalize.unicode"
     NORMALIZE_FRONTMATTER = "normalize.frontmatter"
+    NORMALIZE_BIDI = "normalize.bidi"
     # Zenn text stage
     ZENN_UNKNOWN_EMBED = "zenn.unknown-embed"
     ZENN_INVALID_EMBED = "zenn.invalid-embed"
@@ -59,6 +67,7 @@ class Code(str, enum.Enum):
     ZENN_UNUSED_FOOTNOTE = "zenn.unused-footnote"
     # filters
     IMAGE_MISSING = "image.missing"
+    IMAGE_INVALID = "image.invalid"
     MATH_UNSAFE = "math.unsafe"
     MATH_INVALID = "math.invalid"
     MERMAID_UNAVAILABLE = "mermaid.unavailable"
@@ -77,6 +86,7 @@ class Code(str, enum.Enum):
     VERIFY_FAILED = "verify.failed"
     EPUB_LINK = "epub.link"
     EPUB_REMOTE_IMAGE = "epub.remote-image"
+    OUTPUT_UNUSABLE = "output.unusable"
     # our own bugs: one located line, the rest of the book still built
     INTERNAL = "internal"
 
@@ -90,11 +100,12 @@ class Diagnostic:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = self.path or ""
+        where = printable(self.path or "")
         if self.path and self.line:
-            where = f"{self.path}:{self.line}"
+            where = f"{where}:{self.line}"
         prefix = f"{where}: " if where else ""
-        return f"{prefix}{self.level.name}: {self.message} [{self.code.value}]"
+        message = printable(self.message, continuation_lines=True)
+        return f"{prefix}{self.level.name}: {message} [{self.code.value}]"
 
     def to_json(self) -> list:
         """As the caches store it: [level, code, message, path, line]."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from .diagnostics import Code, Diagnostic, Level
+from .safety.yamlload import FRONT_MATTER_MAX_BYTES, YamlRefused, load_yaml
 
 # Zenn's keys and the Jekyll / Obsidian ones we map; other keys are ignored, as Zenn does.
 STRING_FIELDS = ("title", "emoji", "type", "lang", "published_at", "publication_name", "author")
@@ -35,15 +36,20 @@ def split_front_matter(lines: list[str], path: str, line_of=lambda i: i + 1) -> 
             "front matter has no closing '---'; read as body text", path, line_of(0))])
     result = FrontMatter(body_start=end + 1)
     try:
-        data = yaml.safe_load("\n".join(lines[1:end]))
+        data, removed = load_yaml("\n".join(lines[1:end]), FRONT_MATTER_MAX_BYTES)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = line_of(1 + mark.line) if mark else line_of(0)
+        advice = "" if isinstance(exc, YamlRefused) else "; fix the YAML (quote values containing ':')"
         result.diagnostics.append(Diagnostic(
             Level.ERROR, Code.FRONTMATTER_SYNTAX,
-            f"invalid YAML in front matter: {getattr(exc, 'problem', None) or exc}; "
-            "fix the YAML (quote values containing ':')", path, line))
+            f"invalid YAML in front matter: {getattr(exc, 'problem', None) or exc}{advice}", path, line))
         return result
+    if removed:
+        result.diagnostics.append(Diagnostic(
+            Level.WARNING, Code.NORMALIZE_CONTROL,
+            f"removed {removed} control characters, lone surrogates or noncharacters from the "
+            "front matter's values", path, line_of(0)))
     if data is None:
         return result
     if not isinstance(data, dict):

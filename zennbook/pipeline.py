@@ -34,14 +34,15 @@ import panflute as pf
 from .filters import FILTERS
 
 from . import __version__
-from .article import Article, parse_article, read_article
+from .article import MAX_ARTICLE_BYTES, Article, parse_article, read_article
 from .cache import Cache, code_fingerprint, sha256
 from .config import Book
 from .diagnostics import Code, Diagnostic, Diagnostics, Level, ZennbookError, internal_error
 from .filtering import FilterContext, apply_filters, walk
-from .outputs import atomic_output, locked
+from .outputs import LOCK_NAME, atomic_output, check_output_folder, locked, remove_stale_parts
 from .pandoc import doc_to_json
 from .progress import Progress
+from .safety.paths import Refused, read_inside, read_regular
 from .verify import OutputCheck, Run, SourceText, verify_outputs
 from .writers import EXTENSIONS, FORMATS, writers
 
@@ -109,6 +110,7 @@ def build(book: Book, options: Options, diagnostics: Diagnostics | None = None) 
     diagnostics = diagnostics if diagnostics is not None else Diagnostics(silenced=book.silence)
     context = context_for(options, diagnostics)
     result = BuildResult(diagnostics=diagnostics, timings=context.timings)
+    check_output_folder(options.out_dir, output_names(book, options.formats, options.version))   # before any work
     result.articles = prepare(book, context)
     result.stopped = gate(diagnostics, result.articles, options.strict)
     if result.stopped:
@@ -149,9 +151,10 @@ def book_fingerprint(book: Book) -> str:
 
 
 def article_key(path: Path, label: str, book: Book) -> str | None:
+    """None when the file cannot be read as an article: read_article then says why."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = read_inside(book.home, Path(os.path.abspath(path)), MAX_ARTICLE_BYTES)
+    except Refused:
         return None
     return sha256(code_fingerprint(), book_fingerprint(book), label, data)
 
@@ -170,11 +173,13 @@ def guarded(stage: str, article: Article, work, debug: bool = False) -> bool:
         return False
 
 
-def read_path(path: Path, debug: bool = False) -> Article:
-    """One file read and normalized; a bug of ours on it leaves an unusable article with its error."""
+def read_path(path: Path, book: Book, debug: bool = False) -> Article:
+    """One file read (inside the book's folder only) and normalized; a bug of ours on it
+    leaves an unusable article with its error."""
     read = Article(slug=path.stem, path=path, label=article_label(path))
     done: list[Article] = []
-    guarded("reading and normalizing", read, lambda a: done.append(read_article(path, a.label)), debug)
+    guarded("reading and normalizing", read,
+            lambda a: done.append(read_article(path, a.label, book.home)), debug)
     return done[0] if done else read
 
 
@@ -194,7 +199,7 @@ def parse_all(articles: list[Article], jobs: int, progress: Progress | None = No
 def load_articles(book: Book, diagnostics: Diagnostics, jobs: int = 2) -> list[Article]:
     """Read, normalize and parse every chapter (no cache, no filters); diagnostics collected."""
     paths = [book.articles_dir / f"{slug}.md" for slug in book.chapter_slugs]
-    articles = parse_all([read_path(p) for p in paths], jobs)
+    articles = parse_all([read_path(p, book) for p in paths], jobs)
     for article in articles:
         diagnostics.extend(article.diagnostics)
     return [a for a in articles if a.parsed]
@@ -241,7 +246,7 @@ def prepare(book: Book, context: BuildContext, jobs: int | None = None) -> list[
     cached = [restore_article(context.cache, k, p) if k else None for k, p in zip(keys, paths)]
     progress = context.progress
     unread = [p for p, c in zip(paths, cached) if c is None]
-    fresh = parse_all([read_path(p, context.debug) for p in progress.track("read", unread, article_label)],
+    fresh = parse_all([read_path(p, book, context.debug) for p in progress.track("read", unread, article_label)],
                       jobs, progress, context.debug)
     parsed = [a for a in fresh if a.parsed]
     context.timings["parse"] = time.perf_counter() - started
@@ -316,7 +321,14 @@ def output_path(book: Book, out_dir: Path, fmt: str, version: str | None = None)
     return out_dir / f"{name}{EXTENSIONS[fmt]}"
 
 
+def output_names(book: Book, formats, version: str | None = None) -> list[str]:
+    """Every name a build may write in the output folder."""
+    return [output_path(book, Path("."), fmt, version).name for fmt in formats] + [STATE_FILE, LOCK_NAME]
+
+
 STATE_FILE = ".zennbook-state.json"
+STATE_MAX_BYTES = 16 * 1024 * 1024
+OUTPUT_MAX_BYTES = 8 * 1024 ** 3
 
 
 def output_key(book: Book, articles: list[Article], fmt: str, context: BuildContext) -> str:
@@ -327,7 +339,11 @@ def output_key(book: Book, articles: list[Article], fmt: str, context: BuildCont
 
 
 def file_sha256(path: Path) -> str:
-    return sha256(path.read_bytes()) if path.exists() else ""
+    """The output's hash; "" when there is no regular file of that name."""
+    try:
+        return sha256(read_regular(path, OUTPUT_MAX_BYTES))
+    except Refused:
+        return ""
 
 
 def write_outputs(book: Book, articles: list[Article], formats, out_dir: Path,
@@ -342,6 +358,7 @@ def write_outputs(book: Book, articles: list[Article], formats, out_dir: Path,
     """
     result = result if result is not None else BuildResult(diagnostics=context.diagnostics)
     registry = writers()
+    check_output_folder(out_dir, output_names(book, formats, version))
     with locked(out_dir):
         remove_stale_parts(out_dir)
         state = read_state(out_dir)
@@ -401,12 +418,6 @@ def internal_entry(said: Diagnostics, fmt: str, exc: Exception, context: BuildCo
     if context.debug:
         raise exc
     return failed_entry(said, internal_error(f"the {fmt} writer", exc))
-
-
-def remove_stale_parts(out_dir: Path) -> None:
-    """Partial files of a killed build: under the lock, no one else can be writing them."""
-    for stale in out_dir.glob(".*.part"):
-        stale.unlink(missing_ok=True)
 
 
 # -- verifying ----------------------------------------------------------------------------
@@ -489,8 +500,8 @@ def verify_folder(book: Book, out_dir: Path, options: Options,
 
 def read_state(out_dir: Path) -> dict:
     try:
-        return json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return json.loads(read_regular(out_dir / STATE_FILE, STATE_MAX_BYTES).decode("utf-8"))
+    except (Refused, ValueError):
         return {}
 
 

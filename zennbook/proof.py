@@ -23,6 +23,7 @@ import click
 
 from .config import ConfigError, Part, load_book
 from .diagnostics import Code, Diagnostics, Level, ZennbookError
+from .safety.paths import book_folder
 from .pipeline import BuildContext, prepare
 from .writers.fonts import install_fonts
 from .writers.latex import LatexAssets, render_book_tex, run_lualatex, scan_log
@@ -83,7 +84,10 @@ def find_target(book, file_or_slug: str) -> Target | None:
         return None
     part = next((p for p in book.parts if slug in p.chapters), Part("", ()))
     offset = book.chapter_slugs.index(slug) if in_book else 0
-    one = dataclasses.replace(book, articles_dir=folder, parts=(Part(part.title, (slug,)),))
+    # a file the command line names outside the book is its own book's folder: read, and its
+    # images resolved, there
+    home = book.home if in_book else book_folder(folder)
+    one = dataclasses.replace(book, articles_dir=folder, parts=(Part(part.title, (slug,)),), folder=home)
     return Target(one, slug, offset)
 
 

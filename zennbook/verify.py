@@ -203,16 +203,23 @@ def dehyphenate(text: str) -> str:
     return re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
 
 
+# An output holds images as data URIs and base64 text nodes: one image over ~7.5 MB is a text
+# node over libxml2's default 10 MB limit, which then stops parsing silently and makes the
+# rest of the page look missing. The writers make any size; verify reads any size.
+HTML_PARSER = lxml.html.HTMLParser(huge_tree=True)
+XHTML_PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+
+
 def epub_texts(path: Path) -> tuple[dict[str, str], str]:
     with zipfile.ZipFile(path) as archive:
-        docs = {name: "".join(etree.fromstring(archive.read(name)).itertext())
+        docs = {name: "".join(etree.fromstring(archive.read(name), XHTML_PARSER).itertext())
                 for name in archive.namelist() if name.endswith(".xhtml")}
         opf = next((archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".opf")), "")
     return docs, opf
 
 
 def html_text(path: Path) -> tuple[str, lxml.html.HtmlElement]:
-    tree = lxml.html.fromstring(path.read_bytes())
+    tree = lxml.html.fromstring(path.read_bytes(), parser=HTML_PARSER)
     for junk in tree.xpath("//style|//script"):
         junk.getparent().remove(junk)
     return tree.text_content(), tree

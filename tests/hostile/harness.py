@@ -180,11 +180,12 @@ def pdf_streams(path: Path) -> bytes:
 def reader_text(path: Path) -> str:
     """The text a reader sees: pdftotext for a PDF, the XHTML text of an EPUB, the HTML's text."""
     import lxml.html
+    parser = lxml.html.HTMLParser(huge_tree=True)    # outputs with images of many MB
     if path.suffix == ".pdf":
         return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
                               text=True, check=True).stdout
     if path.suffix == ".epub":
         with zipfile.ZipFile(path) as archive:
-            return "\n".join(lxml.html.fromstring(archive.read(n)).text_content()
+            return "\n".join(lxml.html.fromstring(archive.read(n), parser=parser).text_content()
                              for n in archive.namelist() if n.endswith(".xhtml"))
-    return lxml.html.fromstring(path.read_bytes()).text_content()
+    return lxml.html.fromstring(path.read_bytes(), parser=parser).text_content()

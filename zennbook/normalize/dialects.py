@@ -17,6 +17,8 @@ import re
 
 import yaml
 
+from ..safety.yamlload import FRONT_MATTER_MAX_BYTES, load_yaml
+
 from . import github, obsidian, plain
 from .containers import render, widen_enclosing
 from .lines import Line, Report
@@ -47,7 +49,7 @@ def detect(lines: list[Line]) -> str:
 
 def _front_matter_keys(texts: list[str]) -> set[str]:
     try:
-        data = yaml.safe_load("\n".join(texts))
+        data, _ = load_yaml("\n".join(texts), FRONT_MATTER_MAX_BYTES)
     except yaml.YAMLError:
         data = None
     if isinstance(data, dict):

@@ -12,6 +12,7 @@ import re
 import yaml
 
 from ..diagnostics import Code
+from ..safety.yamlload import FRONT_MATTER_MAX_BYTES, YamlRefused, load_yaml
 from .lines import Line, Report
 from .markdown import front_matter_end
 
@@ -35,8 +36,12 @@ def repair_front_matter(lines: list[Line], report: Report) -> list[Line]:
 
 
 def _parses(lines: list[Line]) -> bool:
+    """True when the block reads, or when what is wrong (an alias, its size) is nothing
+    quoting could repair: the loader reports it."""
     try:
-        yaml.safe_load("\n".join(line.text for line in lines))
+        load_yaml("\n".join(line.text for line in lines), FRONT_MATTER_MAX_BYTES)
+        return True
+    except YamlRefused:
         return True
     except yaml.YAMLError:
         return False

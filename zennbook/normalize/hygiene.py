@@ -1,10 +1,15 @@
 """Unicode and whitespace hygiene. Every rule here is documented and never touches code.
 
 - NFC everywhere (macOS file names and some IMEs produce decomposed kana: か + ゛).
-- Control characters removed everywhere, ANSI escape sequences whole (they break XML/EPUB
-  and LaTeX, even inside code); tab and line feed are kept.
+- Control characters, lone surrogates and noncharacters (U+FFFE, ...) removed everywhere,
+  ANSI escape sequences whole (they break XML/EPUB and LaTeX, even inside code); tab and line
+  feed are kept. The same rule (`zennbook.safety.chars.scrub`) cleans front-matter strings.
+- Bidi overrides and isolates inside code blocks and code spans are kept but reported: a
+  reader cannot see them, and they can make code read differently from what it does (Trojan
+  Source): each is replaced by its visible name, `<U+202E>`. In prose they are kept: right-
+  to-left text may need them.
 - Invisible characters removed outside code blocks and code spans: zero-width space, word
-  joiner, stray BOM, soft hyphen, bidi marks and overrides, line/paragraph separators,
+  joiner, stray BOM, soft hyphen, bidi marks, line/paragraph separators,
   invisible operators, Hangul fillers. The zero-width joiner stays between emoji (👨‍💻).
 - Tabs in the indentation of list lines become spaces at 4-column tab stops, so a tab is one
   nesting level, as CommonMark reads it (seed 002 mixes tabs and 4 spaces for one level).
@@ -17,11 +22,10 @@ import re
 import unicodedata
 
 from ..diagnostics import Code
+from ..safety.chars import scrub
 from .lines import Line, Report, retext
-from .markdown import front_matter_end, map_outside_code_spans, verbatim_lines
+from .markdown import code_span_ranges, front_matter_end, map_outside_code_spans, verbatim_lines
 
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 INVISIBLE_NAMES = {
     "\u200b": "zero-width space", "\u200c": "zero-width non-joiner",
     "\u200d": "zero-width joiner", "\u2060": "word joiner", "\ufeff": "byte order mark",
@@ -31,8 +35,8 @@ INVISIBLE_NAMES = {
     "\u3164": "Hangul filler", "\u115f": "Hangul filler", "\u1160": "Hangul filler",
     "\uffa0": "Hangul filler",
     **{chr(code): "invisible operator" for code in range(0x2061, 0x2065)},
-    **{chr(code): "bidi control" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
 }
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 INVISIBLE = re.compile("[" + "".join(INVISIBLE_NAMES) + "]")
 ZERO_WIDTH_JOINER = "\u200d"
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
@@ -46,6 +50,7 @@ def clean(lines: list[Line], report: Report) -> list[Line]:
     texts = [line.text for line in lines]
     verbatim = verbatim_lines(texts, front_matter_end(texts))
     lines = _remove_invisibles(lines, verbatim, report)
+    lines = _show_bidi_in_code(lines, verbatim, report)
     lines = _expand_list_tabs(lines, verbatim, report)
     return _strip_trailing_spaces(lines, verbatim)
 
@@ -64,10 +69,10 @@ def _normalize_nfc(lines: list[Line], report: Report) -> list[Line]:
 def _remove_controls(lines: list[Line], report: Report) -> list[Line]:
     texts = []
     for line in lines:
-        text = CONTROL.sub("", ANSI_ESCAPE.sub("", line.text))
-        if text != line.text:
+        text, removed = scrub(line.text)
+        if removed:
             report.info(Code.NORMALIZE_CONTROL,
-                        f"removed {len(line.text) - len(text)} control characters", line.source)
+                        f"removed {removed} control characters or noncharacters", line.source)
         texts.append(text)
     return retext(lines, texts)
 
@@ -86,6 +91,32 @@ def _remove_invisibles(lines: list[Line], verbatim: list[bool], report: Report) 
                         f"removed {len(removed)} invisible characters ({names})", line.source)
         texts.append(text)
     return retext(lines, texts)
+
+
+def _show_bidi_in_code(lines: list[Line], verbatim: list[bool], report: Report) -> list[Line]:
+    texts = []
+    for line, in_code in zip(lines, verbatim):
+        text = line.text
+        if BIDI_CONTROLS.search(text):
+            text = _bidi_shown(text) if in_code else _bidi_shown_in_code_spans(text)
+            if text != line.text:
+                report.warning(Code.NORMALIZE_BIDI,
+                               "bidi control characters in code (they can make code read "
+                               "differently from what it does); shown as <U+...>", line.source)
+        texts.append(text)
+    return retext(lines, texts)
+
+
+def _bidi_shown(text: str) -> str:
+    return BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def _bidi_shown_in_code_spans(text: str) -> str:
+    pieces, position = [], 0
+    for start, end in code_span_ranges(text) if "`" in text else ():
+        pieces += [text[position:start], _bidi_shown(text[start:end])]
+        position = end
+    return "".join(pieces) + text[position:]
 
 
 def _drop_invisibles(text: str, removed: list[str]) -> str:

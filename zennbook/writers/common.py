@@ -1,6 +1,7 @@
 """What every writer needs: a private copy of an article's tree, heading levels, attribution."""
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -106,3 +107,13 @@ def article_named(href: str, patterns: list[re.Pattern], slugs) -> tuple[str, st
         if match and match.group(1) in slugs:
             return match.group(1), match.group(2)
     return None
+
+
+def id_slug(slug: str) -> str:
+    """The slug as it can stand in ids and in `#...` links that pandoc writes unencoded: a file
+    name may hold spaces, `#`, `%`, quotes. A slug that had to change gets a short hash of
+    itself, so that `x y` and `x-y` (or `a#b` and `a%b`) never share their ids."""
+    safe = re.sub(r"[^\w.-]+", "-", slug)
+    if safe == slug:
+        return slug
+    return f"{safe}-{hashlib.sha256(slug.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"

@@ -32,12 +32,13 @@ import lxml.html
 from ebooklib import epub
 from lxml import etree
 
+from .. import images
 from ..cache import sha256
 from ..diagnostics import Code, Diagnostic, Diagnostics
 from ..safety.markup import CHECKED_ELEMENTS, URL_ATTRIBUTES, data_name, valid_on
 from ..safety.svg import EMPTY_SVG, SvgError, svg_for_epub
 from ..safety.urls import link_target, safe_href
-from .common import article_named, article_patterns, attribution, fragment_key
+from .common import article_named, article_patterns, attribution, fragment_key, id_slug
 from .cover import render_cover
 from .htmlrender import article_html
 from .templating import html_environment, template_path
@@ -337,7 +338,7 @@ def render_chapter(book, article, assets) -> dict:
 
 
 def id_prefix(article) -> str:
-    return f"{article.slug}--"
+    return f"{id_slug(article.slug)}--"
 
 
 def chapter_html(fragment: str, article, diagnostics):
@@ -539,7 +540,7 @@ def resolve_href(href: str, chapter: Chapter, id_files: dict, slug_files: dict, 
 
 
 def chapter_href(slug: str, fragment: str | None, slug_files: dict, id_files: dict) -> str:
-    target = f"{slug}--{unquote(fragment)}" if fragment else ""
+    target = f"{id_slug(slug)}--{unquote(fragment)}" if fragment else ""
     if target and id_files.get(target) == slug_files[slug]:
         return f"{slug_files[slug]}#{target}"
     return slug_files[slug]
@@ -576,7 +577,7 @@ class EpubAssets:
         path = Path(path).resolve()
         with self.lock:
             if path not in self.names:
-                data, suffix = epub_image(path.read_bytes(), path.suffix.lower())
+                data, suffix = epub_image(images.read_or_broken(path))
                 self.names[path] = self.add(data, suffix)
             return self.names[path]
 
@@ -590,8 +591,8 @@ class EpubAssets:
                 known = self.names.get(path)
             if known is None:
                 try:
-                    data, suffix = epub_image(path.read_bytes(), path.suffix.lower())
-                except Exception:        # gone or unreadable: the chapter is made afresh, which reports it
+                    data, suffix = epub_image(images.read_image(path))
+                except images.ImageInvalid:        # the chapter is made afresh, which reports it
                     return False
                 known = self.name_for(data, suffix)
                 found[path] = (known, data)
@@ -620,17 +621,14 @@ class EpubAssets:
                                          content=self.files[name]))
 
 
-def epub_image(data: bytes, suffix: str) -> tuple[bytes, str]:
-    """An image as EPUB carries it: SVG cleaned, core types as they are, others as PNG."""
-    if suffix == ".svg":
-        return clean_svg(data), ".svg"
-    if suffix in CORE_IMAGE_TYPES:
-        return data, suffix
-    from PIL import Image
-    with Image.open(io.BytesIO(data)) as image:
-        out = io.BytesIO()
-        image.save(out, format="PNG", optimize=True)
-    return out.getvalue(), ".png"
+def epub_image(data: bytes) -> tuple[bytes, str]:
+    """An image as EPUB carries it, by its content: SVG sanitized and reduced to SVG 1.1,
+    PNG, JPEG and GIF as they are, others as PNG."""
+    try:
+        data, suffix = images.for_epub(data)
+    except images.ImageInvalid:
+        data, suffix = images.BROKEN_PNG, ".png"
+    return (clean_svg(data), suffix) if suffix == ".svg" else (data, suffix)
 
 
 # -- SVG for EPUB -------------------------------------------------------------------------

@@ -2,39 +2,26 @@
 from __future__ import annotations
 
 import base64
-import mimetypes
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..safety.svg import EMPTY_SVG, SvgError, sanitize_svg
-from .common import article_named, article_patterns, attribution, cached_fragment
+from .. import images
+from .common import article_named, article_patterns, attribution, cached_fragment, id_slug
 from .htmlrender import article_html, safe_url
 from .templating import html_environment, template_path
 
 
 def data_uri(path: Path) -> str:
-    """Inline a file: the page must fetch nothing."""
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    data = path.read_bytes()
-    if path.suffix.lower() == ".svg":
-        mime, data = "image/svg+xml", safe_svg(data)
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-def safe_svg(data: bytes) -> bytes:
-    """An SVG reduced to drawing (no script, events, references), as the EPUB has it."""
+    """Inline an image or diagram: the page must fetch nothing. Its type comes from its
+    content; SVG is sanitized, types browsers do not all show become PNG."""
+    data = images.read_or_broken(path)
     try:
-        return sanitize_svg(data)
-    except SvgError:
-        return EMPTY_SVG
-
-
-def id_slug(slug: str) -> str:
-    """The slug as it can stand in ids and in `#...` links that pandoc writes unencoded: a file
-    name may hold spaces, `#`, `%`, quotes."""
-    return re.sub(r"[^\w.-]+", "-", slug)
+        data, mime = images.for_html(data)
+    except images.ImageInvalid:
+        data, mime = images.BROKEN_PNG, "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def chapter_id(article) -> str:

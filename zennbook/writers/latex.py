@@ -26,8 +26,8 @@ from pathlib import Path
 
 import panflute as pf
 import segno
-from PIL import Image as PILImage
 
+from .. import images
 from ..diagnostics import Code, Diagnostics, ZennbookError
 from ..filtering import walk
 from ..pandoc import doc_to_format, pandoc_path
@@ -134,19 +134,25 @@ class LatexAssets:
     copied: dict[str, str] = field(default_factory=dict)
 
     def add(self, source: Path) -> str:
+        """The file LaTeX includes for an image or diagram, by its content: PNG and JPEG as
+        they are, SVG as a vector PDF, GIF's first frame and other types as PNG. Named by
+        the source's hash: a file already converted in the build folder is not made again."""
         key = str(source)
         if key not in self.copied:
-            digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-            suffix = source.suffix.lower()
-            name = f"assets/{digest}{suffix if suffix in ('.png', '.jpg', '.jpeg', '.pdf') else '.png'}"
-            target = self.build_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if suffix in (".png", ".jpg", ".jpeg", ".pdf"):
-                shutil.copyfile(source, target)
-            else:   # gif, webp, ...: LaTeX reads PNG
-                PILImage.open(source).convert("RGBA").save(target)
-            self.copied[key] = name
+            self.copied[key] = self.converted(images.read_or_broken(source))
         return self.copied[key]
+
+    def converted(self, data: bytes) -> str:
+        name = f"assets/{hashlib.sha256(data).hexdigest()[:16]}{images.latex_suffix(data)}"
+        target = self.build_dir / name
+        if not target.exists():
+            try:
+                out = images.for_latex(data)[0]
+            except images.ImageInvalid:      # changed on disk since the filters checked it
+                return self.converted(images.BROKEN_PNG)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(out)
+        return name
 
     def qr(self, url: str) -> str:
         name = f"qr/{hashlib.sha256(url.encode()).hexdigest()[:16]}.pdf"
