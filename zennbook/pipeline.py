@@ -147,7 +147,7 @@ def article_label(path: Path) -> str:
 def book_fingerprint(book: Book) -> str:
     """The settings that change how an article is read and filtered."""
     return sha256(json.dumps(book.cards, sort_keys=True), str(book.root_dir.resolve()),
-                  str(book.articles_dir.resolve()))
+                  str(book.articles_dir.resolve()), book.math.under_text)
 
 
 def article_key(path: Path, label: str, book: Book) -> str | None:
@@ -180,7 +180,9 @@ def read_path(path: Path, book: Book, debug: bool = False) -> Article:
     done: list[Article] = []
     guarded("reading and normalizing", read,
             lambda a: done.append(read_article(path, a.label, book.home)), debug)
-    return done[0] if done else read
+    article = done[0] if done else read
+    article.math_under_text = book.math.under_text
+    return article
 
 
 def parse_all(articles: list[Article], jobs: int, progress: Progress | None = None,
