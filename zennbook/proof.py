@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from .cache import DEFAULT_CACHE_DIR
 from .config import ConfigError, Part, load_book
 from .diagnostics import Code, Diagnostics, Level, ZennbookError
 from .safety.paths import book_folder
@@ -111,7 +112,7 @@ def typeset(target: Target, diagnostics: Diagnostics, debug: bool = False) -> di
 
 def proof_build_dir(target: Target, context: BuildContext) -> Path:
     """Kept between runs (unlike the book's): its .aux resolves references in one pass."""
-    base = context.cache_dir or Path(".zennbook-cache")
+    base = context.cache_dir or DEFAULT_CACHE_DIR
     build_dir = (base / "proof" / f"{target.book.slug}--{target.slug}").resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     return build_dir

@@ -3,7 +3,6 @@ unit inherits from the ones before it, how TOC lines move, how stamps are keyed,
 outline is taken apart. The books themselves are compared in test_pdfunits_books.py."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
