@@ -22,8 +22,9 @@ from pathlib import Path
 import click
 
 from .cache import DEFAULT_CACHE_DIR
+from .reporting import print_diagnostics
 from .config import ConfigError, Part, load_book
-from .diagnostics import Code, Diagnostics, Level, ZennbookError
+from .diagnostics import Code, Diagnostics, ZennbookError
 from .safety.paths import book_folder
 from .pipeline import BuildContext, prepare
 from .writers.fonts import install_fonts
@@ -173,9 +174,6 @@ def where(item: dict) -> str:
 
 
 def finish(diagnostics: Diagnostics, code: int) -> int:
-    for item in diagnostics.items:
-        if item.level != Level.INFO and item.code not in LAYOUT_CODES:
-            click.echo(str(item), err=True)
-    click.echo(diagnostics.summary(), err=True)
+    print_diagnostics(diagnostics, hidden=LAYOUT_CODES)   # the layout report lists those
     return code
 
