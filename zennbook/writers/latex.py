@@ -34,7 +34,7 @@ from ..pandoc import doc_to_format, pandoc_path
 from ..safety.urls import link_target
 from .common import attribution, copy_doc, diff_kind, heading_shift
 from .fonts import install_fonts
-from .templating import latex_environment, template_path
+from .templating import latex_environment, template_path, tex_escape
 
 LUALATEX_TIMEOUT_S = 1800
 MAX_PASSES = 4
@@ -45,8 +45,6 @@ OVERFULL_LIMIT_PT = 1.0
 PX_PT = 0.75            # pandoc reads a bare image width as CSS pixels, 96 per inch
 QR_MAX = 1000           # longer URLs get no QR code: no phone would read it off the page
 REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^[/\\]{2}")
-LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
-                  "%": r"\%", "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 VERBATIM_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}"}
 
 # Control sequences that could read or write files, run code, load fonts, change how TeX
@@ -93,10 +91,6 @@ CODE_ALIASES = {
 
 class LatexError(ZennbookError):
     """lualatex failed; the message names the log and quotes its last lines."""
-
-
-def tex_escape(text) -> str:
-    return "".join(LATEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
 def verbatim_escape(text: str) -> str:
