@@ -201,7 +201,7 @@ def command(tool: str, argv: list[str], job: Path | None = None, reads: Iterable
     if sandbox_problem():
         limiter = prlimit_args(limits, False) if shutil.which("prlimit") else []
         return Command([*limiter, *argv], full_env, home if job is not None else os.getcwd(), limits, False)
-    jail = ["bwrap", *jail_args(job, [*reads, Path(program)]), "--"]
+    jail = [shutil.which("bwrap"), *jail_args(job, [*reads, Path(program)]), "--"]   # the one probed
     return Command([*jail, *prlimit_args(limits, True), *argv], full_env, home if job else "/", limits, True)
 
 
