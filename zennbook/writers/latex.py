@@ -13,6 +13,7 @@ scanner maps a line of the LaTeX log back to the article and its source line tha
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -705,7 +706,7 @@ def book_keywords(book, articles) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def latex_env(epoch: int | None = None, job: Path | None = None) -> dict:
+def latex_env(epoch: int | None = None, job: Path | None = None, warm: Path | None = None) -> dict:
     """LuaLaTeX's own settings (the sandbox adds PATH, LANG and HOME, and nothing else of
     ours): paranoid file access, no shell, the build's date (`epoch`; else SOURCE_DATE_EPOCH,
     else 0: a job cached across builds carries no date of its own), the font caches."""
@@ -714,20 +715,20 @@ def latex_env(epoch: int | None = None, job: Path | None = None) -> dict:
             "SOURCE_DATE_EPOCH": date, "FORCE_SOURCE_DATE": "1",
             # one log line per message, so that file names and box contents are not cut
             "max_print_line": "100000", "error_line": "254", "half_error_line": "238",
-            **font_cache_env(job)}
+            **font_cache_env(job, warm)}
 
 
 JOB_CACHE = ".texmf-cache"
 FONT_NAMES = "luatex-cache/generic/names"
 
 
-def font_cache_env(job: Path | None) -> dict:
-    """The font caches set-up built (luaotfload's, luatexja's), read where they are; in the
-    jail they are read-only, so what a job adds (its cut fonts, compiled) goes to a cache in
-    its own folder (see seed_font_cache)."""
-    caches = host_font_caches()
-    if job is not None:
-        caches = [*caches, str(job / JOB_CACHE)]
+def font_cache_env(job: Path | None, warm: Path | None = None) -> dict:
+    """Where luaotfload keeps compiled fonts, in order: the job's own cache (the first
+    writable one: all a job writes stays in its folder, see seed_font_cache), the build's
+    cut fonts compiled once (`warm`: see warm_font_cache), then the caches set-up built.
+    luaotfload tries only the first copy it finds, and the shared caches hold stale copies
+    of earlier cuts under the same names, so they come last."""
+    caches = [str(path) for path in (job and job / JOB_CACHE, warm) if path] + host_font_caches()
     return {"TEXMFCACHE": ":".join(caches), "TEXMFVAR": tex_var("TEXMFVAR")}
 
 
@@ -738,8 +739,7 @@ def host_font_caches() -> list[str]:
 def seed_font_cache(job: Path) -> None:
     """luaotfload looks for its font-name database only in the cache it can write, which in
     the jail is the job's own: a copy of the one set-up built (~100 KB) spares every job a
-    rebuild. A copy, not a link: the job may write to its cache. Compiled fonts are still
-    read from the shared caches."""
+    rebuild. A copy, not a link: the job may write to its cache."""
     target = job / JOB_CACHE / FONT_NAMES
     if target.is_dir():
         return
@@ -819,9 +819,10 @@ def compile_once(build_dir: Path, job: str, log: Path, epoch: int | None = None,
     what it may read besides the TeX trees and fonts (the unit builds' shared assets)."""
     (build_dir / f"{job}.pdf").unlink(missing_ok=True)
     seed_font_cache(build_dir)
+    warm = warm_font_cache(build_dir / "fonts")
     try:
-        proc = sandbox.run("lualatex", lualatex_command(job), job=build_dir, reads=[*tex_reads(), *reads],
-                           env=latex_env(epoch, build_dir))
+        proc = sandbox.run("lualatex", lualatex_command(job), job=build_dir,
+                           reads=[*tex_reads(), *reads, *([warm] if warm else [])], env=latex_env(epoch, build_dir, warm))
     except FileNotFoundError as exc:
         raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)",
                          Code.TOOL_MISSING) from exc
@@ -833,6 +834,54 @@ def compile_once(build_dir: Path, job: str, log: Path, epoch: int | None = None,
     if not (build_dir / f"{job}.pdf").exists():
         raise LatexError(f"lualatex: failed on {build_dir / (job + '.tex')} (exit {proc.returncode}); "
                          f"log: {log}\n" + log_tail(log, build_dir))
+
+
+WARM_DOCUMENT = r"""\documentclass{article}
+\begin{document}
+%s
+\end{document}
+"""
+
+
+def warm_font_cache(fonts: Path) -> Path | None:
+    """The cut fonts of `fonts` compiled by luaotfload once for every job that uses them
+    (the cache a job writes is its own, so each unit would compile them again): one LuaLaTeX
+    run on a document of ours that only loads them, into a cache beside the fonts that the
+    jobs then read. None when there are no fonts."""
+    if not fonts.is_dir():
+        return None
+    fonts = fonts.resolve()
+    warm = fonts.parent / "font-cache"
+    warm.mkdir(exist_ok=True)
+    with open(warm / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)         # the unit jobs run in parallel; one warms
+        missing = uncompiled(fonts, warm / JOB_CACHE / COMPILED_FONTS)
+        if missing:      # loaded as the jobs load them: [fonts/NAME], paranoid TeX reads no absolute path
+            if not (warm / "fonts").is_symlink():
+                os.symlink(fonts, warm / "fonts")
+            loads = "\n".join(rf"\font\zbwarm={{[fonts/{font.name}]:mode=node;}}" for font in missing)
+            (warm / "warm.tex").write_text(WARM_DOCUMENT % loads, encoding="utf-8")
+            seed_font_cache(warm)
+            try:
+                sandbox.run("lualatex", lualatex_command("warm"), job=warm, reads=[*tex_reads(), fonts],
+                            env=latex_env(None, warm))
+            except sandbox.LimitHit:
+                pass                              # the jobs compile the fonts themselves then
+    return warm / JOB_CACHE
+
+
+COMPILED_FONTS = "luatex-cache/generic/fonts/otl"
+FONT_SUFFIXES = (".otf", ".ttf")
+
+
+def uncompiled(fonts: Path, compiled: Path) -> list[Path]:
+    """The fonts with no compiled form yet; the compiled forms of fonts gone are removed."""
+    wanted = {font.stem.lower(): font for font in sorted(fonts.iterdir()) if font.suffix.lower() in FONT_SUFFIXES}
+    if compiled.is_dir():
+        for entry in compiled.iterdir():
+            if entry.stem not in wanted:
+                entry.unlink(missing_ok=True)
+    return [font for stem, font in wanted.items() if not (compiled / f"{stem}.luc").is_file()]
 
 
 def lua_out_of_memory(log: Path) -> bool:
