@@ -38,6 +38,7 @@ from .article import MAX_ARTICLE_BYTES, Article, parse_article, read_article
 from .cache import Cache, code_fingerprint, file_sha256, sha256
 from .config import Book
 from .diagnostics import Code, Diagnostic, Diagnostics, Level, ZennbookError, internal_error
+from .safety.sandbox import note_sandbox
 from .filtering import FilterContext, apply_filters, walk
 from .outputs import LOCK_NAME, atomic_output, check_output_folder, locked, remove_stale_parts
 from .pandoc import doc_to_json
@@ -115,6 +116,7 @@ def build(book: Book, options: Options, diagnostics: Diagnostics | None = None) 
     result.stopped = gate(diagnostics, result.articles, options.strict)
     if result.stopped:
         return result
+    note_sandbox(diagnostics)             # after the gate: a machine without the jail is never --strict's failure
     write_outputs(book, result.articles, options.formats, options.out_dir, context, options.version, result)
     if options.verify and result.written:
         verify_written(book, result, context)

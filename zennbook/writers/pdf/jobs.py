@@ -166,9 +166,10 @@ class Runner:
 
     def compile(self, work: Path) -> None:
         log = work / f"{JOB}.log"
-        latex.compile_once(work, JOB, log)
+        shared = (self.shared,)          # the folder's links to the assets, QR codes and fonts lead there
+        latex.compile_once(work, JOB, log, reads=shared)
         if LONGTABLE_RERUN.search(log.read_text(encoding="utf-8", errors="replace")):
-            latex.compile_once(work, JOB, log)     # longtable settles its column widths in a second pass
+            latex.compile_once(work, JOB, log, reads=shared)     # longtable settles its column widths in a second pass
 
 
 @lru_cache(maxsize=1)
