@@ -51,6 +51,11 @@ def test_every_tool_runs_jailed_and_the_book_builds_in_every_format(tmp_path, mo
     for fmt in ("pdf", "epub", "html"):
         assert "図です" in reader_text(result.output(fmt))
     assert label in (tmp_path / "out" / "hostile.html").read_text(encoding="utf-8"), "the diagram was not drawn"
+    cache = tmp_path / ".zennbook-cache" / "pdfunits"
+    job_caches = list(cache.glob("jobs/*/.texmf-cache"))
+    assert job_caches and not [font for job in job_caches for font in job.rglob("*.luc") if "otl" in font.parts], \
+        "a unit job compiled a cut font itself: the build's warmed font cache was not read"
+    assert list((cache / "shared" / "font-cache").rglob("*.luc"))
     jailed = calls.read_text(encoding="utf-8")
     for tool in ("pandoc", "render.mjs", "lualatex", "rsvg-convert"):
         assert re.search(rf"--unshare-all .* -- prlimit .* -- [^\n]*{re.escape(tool)}", jailed), f"{tool} ran unjailed"
