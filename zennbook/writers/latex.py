@@ -780,14 +780,17 @@ def run_lualatex_jailed(folder: Path, job: str, epoch: int | None = None, reads:
                        env=latex_env(epoch, folder, warm))
 
 
+# LuaTeX's own words when Lua code meets the memory limit (`./x.tex:4: error:  (lua): not
+# enough memory`); only on an error line, as an article's text may say the same words.
+LUA_OUT_OF_MEMORY = re.compile(r"^(?:!|\S+:\d+:)[^\n]*\berror\b[^\n]*not enough memory", re.M)
+
+
 def lua_out_of_memory(log: Path) -> bool:
-    """Lua code that runs out of memory is stopped with an error and TeX goes on: the page
-    it was making is not to be trusted, so the pass counts as stopped by the limit."""
+    """Lua code stopped by the memory limit: LuaTeX ends with an error, not a signal."""
     try:
-        text = log.read_text(encoding="utf-8", errors="replace")
+        return bool(LUA_OUT_OF_MEMORY.search(log.read_text(encoding="utf-8", errors="replace")))
     except OSError:
         return False
-    return "not enough memory" in text
 
 
 def log_tail(log: Path, build_dir: Path | None = None, lines: int = 15) -> str:
