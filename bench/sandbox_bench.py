@@ -4,11 +4,14 @@
 
 Each variant builds the PDF into a fresh folder with an empty cache (every LuaLaTeX job,
 pandoc call and diagram runs), and prints the wall-clock seconds and the CPU seconds of
-the external tools (user + system of the child processes):
+the external tools (user + system of the child processes; through bwrap only bwrap's own
+shows, as the jail's processes are reaped inside their namespace):
 
 - unjailed: ZENNBOOK_SANDBOX=off (limits only);
-- jailed: bubblewrap, the font-name database copied into each job's cache (seed_font_cache);
-- jailed, no seed: what a job costs when luaotfload must rebuild its font-name database.
+- jailed: bubblewrap, with the font warm-up (the font-name database copied into each job's
+  cache, the cut fonts compiled once for all jobs);
+- jailed, no warm-up: each job rebuilds luaotfload's font-name database and compiles the
+  cut fonts itself.
 
 The load average is printed with each number: other processes share the machine.
 """
@@ -29,7 +32,7 @@ from zennbook.config import load_book  # noqa: E402
 from zennbook.diagnostics import Diagnostics  # noqa: E402
 from zennbook.pipeline import Options, build  # noqa: E402
 from zennbook.safety import sandbox  # noqa: E402
-from zennbook.writers import latex  # noqa: E402
+from zennbook.writers import texcache  # noqa: E402
 
 EPOCH = 1767225600
 
@@ -73,11 +76,12 @@ def main() -> None:
     variant("unjailed", book_file, args.runs)
     os.environ[sandbox.SWITCH] = "on"
     variant("jailed", book_file, args.runs)
-    seed, latex.seed_font_cache = latex.seed_font_cache, lambda job: None
+    seed, warm = texcache.seed_font_cache, texcache.warm_font_cache
+    texcache.seed_font_cache, texcache.warm_font_cache = (lambda job: None), (lambda fonts, run: None)
     try:
-        variant("jailed, no seed", book_file, args.runs)
+        variant("jailed, no warm-up", book_file, args.runs)
     finally:
-        latex.seed_font_cache = seed
+        texcache.seed_font_cache, texcache.warm_font_cache = seed, warm
 
 
 if __name__ == "__main__":

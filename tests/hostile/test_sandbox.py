@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import needs
-from tests.hostile.harness import GOOD_WORDS, HostileBook, reader_text
+from tests.hostile.harness import GOOD_WORDS, HostileBook, decoded_data_uris, reader_text
 from zennbook.safety import sandbox
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="#3a6"/></svg>'
@@ -50,7 +50,14 @@ def test_every_tool_runs_jailed_and_the_book_builds_in_every_format(tmp_path, mo
     result.assert_clean()
     for fmt in ("pdf", "epub", "html"):
         assert "図です" in reader_text(result.output(fmt))
-    assert label in (tmp_path / "out" / "hostile.html").read_text(encoding="utf-8"), "the diagram was not drawn"
+    assert "[mermaid.failed]" not in result.stderr, result.stderr[-2000:]
+    drawn = decoded_data_uris(result.output("html").read_bytes())
+    assert b"<svg" in drawn and label.encode() in drawn, "the diagram was not drawn"
+    cache = tmp_path / ".zennbook-cache" / "pdfunits"
+    job_caches = list(cache.glob("jobs/*/.texmf-cache"))
+    assert job_caches and not [font for job in job_caches for font in job.rglob("*.luc") if "otl" in font.parts], \
+        "a unit job compiled a cut font itself: the build's warmed font cache was not read"
+    assert list((cache / "shared" / "font-cache").rglob("*.luc"))
     jailed = calls.read_text(encoding="utf-8")
     for tool in ("pandoc", "render.mjs", "lualatex", "rsvg-convert"):
         assert re.search(rf"--unshare-all .* -- prlimit .* -- [^\n]*{re.escape(tool)}", jailed), f"{tool} ran unjailed"

@@ -145,3 +145,12 @@ def test_limits_are_data_the_project_environment_may_change(monkeypatch):
     monkeypatch.setenv(sandbox.LIMITS_ENV, "pandoc.wall_s=7, pandoc.memory_mb=99,pandoc.bogus=1,lualatex.cpu_s=-3,x")
     assert sandbox.limits_for("pandoc").wall_s == 7 and sandbox.limits_for("pandoc").memory_mb == 99
     assert sandbox.limits_for("lualatex") == sandbox.TOOL_LIMITS["lualatex"]
+
+
+def test_only_luatex_errors_count_as_out_of_memory(tmp_path):
+    log = tmp_path / "book.log"
+    log.write_text("Overfull \\hbox (3.0pt too wide) in paragraph at lines 4--5\n"
+                   " []\\TU/zb(0)/m/n/10 error: not enough memory, said the article\n", encoding="utf-8")
+    assert not latex.lua_out_of_memory(log)
+    log.write_text("./probe.tex:4: error:  (lua): not enough memory\n", encoding="utf-8")
+    assert latex.lua_out_of_memory(log)

@@ -115,7 +115,7 @@ def _render_batch(pending: dict[str, str], cache_dir: Path, tools: Tools,
 
 
 def _job_spec(pending: dict[str, str], cache_dir: Path, tools: Tools, timeout_s: float) -> dict:
-    jobs = [{"id": svg_id(k), "source": src, "svg": str(cache_dir / f"{k}.svg")}
+    jobs = [{"id": svg_id(k), "source": src, "svg": str((cache_dir / f"{k}.svg").absolute())}
             for k, src in pending.items()]
     return {"modules": str(tools.modules), "chromium": tools.chromium,
             "config": MERMAID_CONFIG, "workers": _workers(len(jobs)),
@@ -160,6 +160,7 @@ def node_command(tools: Tools, jobfile: Path) -> sandbox.Command:
     and reads our scripts, the node packages and Chromium's settings. Chromium's own
     sandbox needs namespaces of its own, so it runs with --no-sandbox: the jail replaces it."""
     reads = [SCRIPT.parent, tools.modules, Path(tools.chromium), *map(Path, CHROMIUM_READS)]
+    jobfile = jobfile.absolute()          # node starts in the cache folder, not in ours
     return sandbox.command("chromium", [tools.node, str(SCRIPT), str(jobfile)], job=jobfile.parent, reads=reads)
 
 

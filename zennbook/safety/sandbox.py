@@ -165,7 +165,7 @@ def jail_args(job: Path | None, reads: Iterable[Path]) -> list[str]:
             args += ["--symlink", os.readlink(path), str(path)]
         elif path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
-    binds = [(path, "--ro-bind") for path in visible([*map(Path, SYSTEM_READS), *reads])]
+    binds = [(path, "--ro-bind") for path in outermost(visible([*map(Path, SYSTEM_READS), *reads]))]
     if job is not None:
         binds += [(path, "--bind") for path in visible([job])]
     for path, how in sorted(binds, key=lambda bind: len(bind[0].parts)):   # parents first
@@ -184,6 +184,11 @@ def visible(paths: Iterable[Path]) -> list[Path]:
         if path.exists():
             found += [path, path.resolve()]
     return list(dict.fromkeys(found))
+
+
+def outermost(paths: list[Path]) -> list[Path]:
+    """Without the paths inside another one of the list (a program in /usr/bin)."""
+    return [path for path in paths if not any(other != path and other in path.parents for other in paths)]
 
 
 # -- running -----------------------------------------------------------------------------------
