@@ -28,7 +28,7 @@ EPOCH = 1767225600            # 2026-01-01T00:00:00Z
 LATER = EPOCH + 3600          # the same day, an hour later: a date-only key would not see it
 VERSION = "1.0.0"
 SLUG = "repro-book"
-NAMES = [f"{SLUG}-{VERSION}{ext}" for ext in (".epub", ".html", ".pdf")]
+NAMES = [f"{SLUG}-{VERSION}{ext}" for ext in (".epub", ".html", ".pdf", ".reader.pdf")]
 
 BOOK_YAML = """\
 title: 再現性テスト

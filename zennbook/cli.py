@@ -166,7 +166,7 @@ def proof(file_or_slug, out_dir, book_path, articles_dir, no_license):
               show_default=True)
 @book_options
 def release(version, out_dir, book_path, articles_dir, no_license):
-    """Versioned artifacts: <slug>-X.Y.Z.pdf|.epub|.html, SHA256SUMS, manifest.json."""
+    """Versioned artifacts: <slug>-X.Y.Z.pdf|.epub|.html|.reader.pdf, SHA256SUMS, manifest.json."""
     from .release import run_release
     sys.exit(run_release(version, out_dir, book_path, articles_dir, no_license, debug=debugging()))
 

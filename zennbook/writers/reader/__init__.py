@@ -14,6 +14,7 @@ the join (seconds) runs again.
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ... import __version__
@@ -26,14 +27,16 @@ def write_reader_pdf(book, articles, out_path: Path, context) -> None:
     units = cross_unit_links(book_units(book, articles, context))
     documents = [unit_document(book, unit, context.version) for unit in units]
     paths = render_units(documents, context.cache.root, context.jobs)
-    join_units(paths, [u.part for u in units], out_path, pdf_metadata(book))
+    join_units(paths, [u.part for u in units], out_path, pdf_metadata(book, context.epoch))
 
 
-def pdf_metadata(book) -> dict:
+def pdf_metadata(book, epoch: int) -> dict:
+    """What the joined PDF says of itself; dated by the build (SOURCE_DATE_EPOCH in a release)."""
     license_ = book.license
     return {"title": book.title, "lang": book.language, "author": book.author,
             "rights": license_.short if license_ else "", "license_url": license_.url if license_ else "",
-            "producer": f"zennbook {__version__} (WeasyPrint)"}
+            "producer": f"zennbook {__version__} (WeasyPrint)",
+            "date": dt.datetime.fromtimestamp(epoch, dt.timezone.utc)}
 
 
 __all__ = ["write_reader_pdf"]

@@ -202,6 +202,7 @@ def write_metadata(pdf: pikepdf.Pdf, metadata: dict) -> None:
     if metadata.get("rights"):
         pdf.docinfo.Subject = metadata["rights"]
     pdf.docinfo.Producer = metadata["producer"]
+    pdf.docinfo.CreationDate = pdf.docinfo.ModDate = metadata["date"].strftime("D:%Y%m%d%H%M%SZ")
     with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
         xmp.register_xml_namespace("http://www.aiim.org/pdfua/ns/id/", "pdfuaid")
         xmp["dc:title"] = metadata["title"]
@@ -214,4 +215,5 @@ def write_metadata(pdf: pikepdf.Pdf, metadata: dict) -> None:
         if metadata.get("license_url"):
             xmp["xmpRights:WebStatement"] = metadata["license_url"]
         xmp["pdf:Producer"] = metadata["producer"]
+        xmp["xmp:CreateDate"] = xmp["xmp:ModifyDate"] = metadata["date"].isoformat()
         xmp["pdfuaid:part"] = "1"
