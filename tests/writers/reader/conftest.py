@@ -90,7 +90,11 @@ def a_very_long_function_name_that_goes_on(argument_one, argument_two, argument_
     return argument_one
 ```
 
-本文に脚注[^1]。
+本文に脚注[^1]。分数 $\\frac{a}{b}$ と式:
+
+$$
+x^2 + y^2 = 1
+$$
 
 [^1]: 脚注の中身。
 """,

@@ -9,6 +9,7 @@ import pikepdf
 import pytest
 
 from tests.conftest import needs
+from zennbook.mathsvg.tools import find_tools
 
 from .conftest import built_book, write_book
 
@@ -107,6 +108,15 @@ def assert_parent_tree_consistent(pdf) -> None:
         used += [int(a.StructParent) for a in page.obj.get("/Annots", []) if "/StructParent" in a]
     assert sorted(used) == sorted(keys)
     assert int(pdf.Root.StructTreeRoot.ParentTreeNextKey) > max(keys)
+
+
+@pytest.mark.skipif(isinstance(find_tools(), str), reason=f"MathJax: {find_tools()}")
+def test_math_is_a_figure_with_its_speech(tiny):
+    with pikepdf.open(tiny.pdf) as pdf:
+        alts = [str(e.get("/Alt", "")) for e in structure(pdf) if e.S == pikepdf.Name.Figure]
+    assert "a over b" in alts
+    assert any("x squared plus y squared equals 1" in alt for alt in alts)
+    assert "\\frac" not in "".join(pages_text(tiny.pdf))
 
 
 def test_bookmarks_part_chapter_section(tiny):

@@ -6,6 +6,7 @@
     structure trees, destinations and bookmarks merged.
 
     units.py   the units and their HTML (page size, license line, alt text, cross-unit links)
+    math.py    formulas as SVG with a spoken label (zennbook.mathsvg), one batch
     render.py  WeasyPrint in worker processes; the per-unit PDF cache
     join.py    pikepdf: structure tree, links, bookmarks, language, metadata
 
@@ -19,12 +20,13 @@ from pathlib import Path
 
 from ... import __version__
 from .join import join_units
+from .math import draw_math
 from .render import render_units
 from .units import book_units, cross_unit_links, unit_document
 
 
 def write_reader_pdf(book, articles, out_path: Path, context) -> None:
-    units = cross_unit_links(book_units(book, articles, context))
+    units = cross_unit_links(draw_math(book_units(book, articles, context), context))
     documents = [unit_document(book, unit, context.version) for unit in units]
     paths = render_units(documents, context.cache.root, context.jobs)
     join_units(paths, [u.part for u in units], out_path, pdf_metadata(book, context.epoch))

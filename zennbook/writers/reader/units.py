@@ -3,12 +3,14 @@ front matter (title, license, contents), one page per titled part, one unit per 
 
 A unit's HTML holds everything its PDF is made from (text, images as data URIs, math as
 SVG, the page size, the license line), so the HTML's hash is the key of its cached PDF.
-A link to an id in another unit cannot be laid out by WeasyPrint, which sees one unit:
-it is written as CROSS_UNIT + id, an external link that join.py turns back into a jump
-to the named destination once the units are one PDF.
+Formulas are drawn by math.py once the units are made.
+A link to an id in another unit cannot be laid out by WeasyPrint, which sees one unit: it
+is written as CROSS_UNIT + id, an external link that join.py turns back into a jump to
+the named destination once the units are one PDF.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from html import escape, unescape
@@ -44,6 +46,7 @@ class Unit:
     title: str         # its bookmark
     body: str          # the HTML inside <body>
     part: int | None   # the index of its titled part, for the bookmark tree
+    label: str | None = None   # the article's path, for diagnostics
 
 
 def page_of(book) -> Page:
@@ -51,7 +54,7 @@ def page_of(book) -> Page:
     return Page(book.reader.page, width, height)
 
 
-def book_units(book, articles, context, math=None) -> list[Unit]:
+def book_units(book, articles, context) -> list[Unit]:
     """Front matter, then each part's page (when the part has a title) and its chapters."""
     by_slug = {a.slug: a for a in articles}
     units = [front_unit(book, articles)]
@@ -59,7 +62,7 @@ def book_units(book, articles, context, math=None) -> list[Unit]:
         chapters = [by_slug[s] for s in part.chapters if s in by_slug]
         if part.title:
             units.append(Unit("part", part.title, part_html(part.title, index), index))
-        units += [chapter_unit(book, a, context, index if part.title else None, math) for a in chapters]
+        units += [chapter_unit(book, a, context, index if part.title else None) for a in chapters]
     return units
 
 
@@ -81,15 +84,13 @@ def front_unit(book, articles) -> Unit:
     return Unit("front", book.title, body, None)
 
 
-def chapter_unit(book, article, context, part: int | None, math=None) -> Unit:
+def chapter_unit(book, article, context, part: int | None) -> Unit:
     body = cached_fragment(context, article, "reader-body", lambda: chapter_body(book, article))
-    if math is not None:
-        body = math(body)
     credit = attribution(book, article)
     html = html_environment().get_template("reader/chapter.html.j2").render(
         book=book, id=chapter_id(article), article=article, body=body, attribution=credit,
         source_url=safe_url(credit.url or "") or "")
-    return Unit("chapter", article.title, html, part)
+    return Unit("chapter", article.title, html, part, article.label)
 
 
 def chapter_body(book, article) -> str:
@@ -125,7 +126,7 @@ def cross_unit_links(units: list[Unit]) -> list[Unit]:
                 return match.group(0)
             return f'href="{CROSS_UNIT}{escape(quote(target, safe=""))}"'
         return FRAGMENT_HREF.sub(href, body)
-    return [Unit(u.kind, u.title, rewrite(u.body, ids), u.part) for u, ids in zip(units, own)]
+    return [dataclasses.replace(u, body=rewrite(u.body, ids)) for u, ids in zip(units, own)]
 
 
 def css_string(text: str) -> str:
