@@ -14,7 +14,8 @@ from ..cover import render_cover
 from .assets import EpubAssets, stylesheet, wants_fonts
 from .chapters import make_chapters
 from .links import resolve_links
-from .xhtml import MATHML_NS, X, XHTML_NS, Chapter, XhtmlDocument, render_document
+from .svgmath import draw_math
+from .xhtml import MATHML_NS, SVG_NS, X, XHTML_NS, Chapter, XhtmlDocument, render_document
 
 def write_epub(book, articles, out_path: Path, context, embed_fonts: bool | None = None) -> None:
     """The book as one EPUB 3 at `out_path`; byte-identical for the same sources and epoch."""
@@ -22,6 +23,8 @@ def write_epub(book, articles, out_path: Path, context, embed_fonts: bool | None
     ebook = epub.EpubBook()
     assets = EpubAssets()
     chapters = make_chapters(book, articles, assets, context.diagnostics, context)
+    if book.epub.math == "svg":
+        draw_math(chapters, context)
     resolve_links(chapters, book, context.diagnostics)
     cover = add_cover(ebook, book)
     pages = add_chapters(ebook, chapters)
@@ -117,6 +120,7 @@ class ContentFacts:
     images_with_alt: int
     math: int
     diagrams: int
+    math_svg: int = 0              # formulas drawn as SVG with a spoken label (epub.math: svg)
 
 
 def content_facts(chapters: list[Chapter]) -> ContentFacts:
@@ -126,6 +130,8 @@ def content_facts(chapters: list[Chapter]) -> ContentFacts:
         images_with_alt=sum(1 for img in images if img.get("alt", "").strip()),
         math=sum(1 for c in chapters for _ in c.root.iter(f"{{{MATHML_NS}}}math")),
         diagrams=sum(len(c.root.xpath('//x:figure[contains(@class, "diagram")]', namespaces=X))
+                     for c in chapters),
+        math_svg=sum(len(c.root.xpath('//svg:svg[@class="math-svg"]', namespaces={"svg": SVG_NS}))
                      for c in chapters))
 
 
@@ -161,6 +167,8 @@ def accessibility(facts: ContentFacts) -> list[tuple[str, str]]:
         features.append("alternativeText")
     if facts.math:
         features.append("MathML")
+    if facts.math_svg:
+        features.append("describedMath")
     sufficient = ["textual,visual", *(["textual"] if all_alt else [])]
     return [("schema:accessMode", "textual"), ("schema:accessMode", "visual"),
             *[("schema:accessModeSufficient", s) for s in sufficient],
@@ -174,6 +182,9 @@ def accessibility_summary(facts: ContentFacts) -> str:
     if facts.math:
         parts.append(f"{facts.math} math expressions in MathML, each with its TeX source as alttext "
                      "and annotation.")
+    if facts.math_svg:
+        parts.append(f"{facts.math_svg} math expressions drawn as SVG images, each with a spoken "
+                     "description as its label.")
     if facts.images:
         missing = facts.images - facts.images_with_alt
         text = "all with alternative text" if not missing else f"{missing} without alternative text"
