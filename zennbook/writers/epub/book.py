@@ -41,7 +41,7 @@ def write_epub(book, articles, out_path: Path, context, embed_fonts: bool | None
     set_metadata(ebook, book, articles, content_facts(chapters))
     epub.write_epub(str(out_path), ebook, {"mtime": modified, "epub2_guide": False, "epub3_pages": False,
                                           "epub3_landmark": False, "spine_direction": False})
-    repack_reproducibly(out_path, modified)
+    repack_reproducibly(out_path, modified, book.language)
 
 
 def build_time(epoch: int) -> dt.datetime:
@@ -196,11 +196,19 @@ def accessibility_summary(facts: ContentFacts) -> str:
 
 # -- the zip ------------------------------------------------------------------------------
 
-def repack_reproducibly(path: Path, when: dt.datetime) -> None:
+def with_package_language(name: str, data: bytes, language: str) -> bytes:
+    """xml:lang on the OPF's <package>, which ebooklib does not write (DAISY Ace: epub-lang)."""
+    if not language or not name.endswith(".opf") or b"<package xml:lang=" in data:
+        return data
+    return data.replace(b"<package ", f'<package xml:lang="{language}" '.encode("ascii"), 1)
+
+
+def repack_reproducibly(path: Path, when: dt.datetime, language: str = "") -> None:
     """Same sources, same bytes: fixed timestamps and order in the zip (mimetype first, stored)."""
     stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
     with zipfile.ZipFile(path) as source:
-        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+        entries = [(info.filename, with_package_language(info.filename, source.read(info.filename), language))
+                   for info in source.infolist()]
     entries.sort(key=lambda entry: (entry[0] != "mimetype", entry[0] != "META-INF/container.xml", entry[0]))
     temporary = path.with_suffix(".repack")
     with zipfile.ZipFile(temporary, "w") as target:
