@@ -11,7 +11,9 @@ the named destination once the units are one PDF.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape, unescape
 from urllib.parse import quote, unquote
@@ -22,6 +24,7 @@ from ..htmlrender import article_html, safe_url
 from ..templating import html_environment, template_path
 
 CROSS_UNIT = "https://zennbook.invalid/goto#"
+PANDOC_JOBS = min(4, os.cpu_count() or 1)
 # The page a reader holds: a 3:4 tablet and a 9:16 phone, in CSS units WeasyPrint takes.
 PAGES = {"tablet": ("152mm", "203mm"), "phone": ("90mm", "160mm")}
 # Said for an image whose source gives no description (PDF/UA wants alt text on every figure).
@@ -56,13 +59,15 @@ def page_of(book) -> Page:
 
 def book_units(book, articles, context) -> list[Unit]:
     """Front matter, then each part's page (when the part has a title) and its chapters."""
-    by_slug = {a.slug: a for a in articles}
+    # pandoc runs once per article, in its own process: several at once, kept in order
+    with ThreadPoolExecutor(max_workers=PANDOC_JOBS) as pool:
+        chapters = dict(zip((a.slug for a in articles), pool.map(lambda a: chapter_unit(book, a, context), articles)))
     units = [front_unit(book, articles)]
     for index, part in enumerate(book.parts):
-        chapters = [by_slug[s] for s in part.chapters if s in by_slug]
         if part.title:
             units.append(Unit("part", part.title, part_html(part.title, index), index))
-        units += [chapter_unit(book, a, context, index if part.title else None) for a in chapters]
+        units += [dataclasses.replace(chapters[s], part=index if part.title else None)
+                  for s in part.chapters if s in chapters]
     return units
 
 
@@ -84,13 +89,13 @@ def front_unit(book, articles) -> Unit:
     return Unit("front", book.title, body, None)
 
 
-def chapter_unit(book, article, context, part: int | None) -> Unit:
+def chapter_unit(book, article, context) -> Unit:
     body = cached_fragment(context, article, "reader-body", lambda: chapter_body(book, article))
     credit = attribution(book, article)
     html = html_environment().get_template("reader/chapter.html.j2").render(
         book=book, id=chapter_id(article), article=article, body=body, attribution=credit,
         source_url=safe_url(credit.url or "") or "")
-    return Unit("chapter", article.title, html, part, article.label)
+    return Unit("chapter", article.title, html, None, article.label)
 
 
 def chapter_body(book, article) -> str:
