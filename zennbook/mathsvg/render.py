@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import sha256
+from ..safety import sandbox
 from .svg import accessible_svg
 from .tools import Tools, find_tools, mathjax_version
 
@@ -105,8 +106,9 @@ def render_batch(pending: dict[str, Formula], cache_dir: Path, tools: Tools, res
 def run_node(tools: Tools, job: Path, log_path: Path, timeout: float) -> tuple[list[dict], str]:
     """render.mjs run to the end, or killed (its whole process group) past `timeout`.
     Returns its messages and, when it did not finish, why."""
+    jailed = node_command(tools, job, timeout)
     with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen([tools.node, str(SCRIPT), str(job)], stdout=subprocess.PIPE, stderr=log,
+        proc = subprocess.Popen(jailed.argv, env=jailed.env, cwd=jailed.cwd, stdout=subprocess.PIPE, stderr=log,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         killed = threading.Event()
         watchdog = threading.Timer(timeout, kill, (proc, killed))
@@ -122,6 +124,14 @@ def run_node(tools: Tools, job: Path, log_path: Path, timeout: float) -> tuple[l
     if fatal or proc.returncode:
         return messages, f"not drawn: node render.mjs failed: {fatal or log_tail(log_path)} (log: {log_path})"
     return messages, ""
+
+
+def node_command(tools: Tools, job: Path, timeout: float) -> sandbox.Command:
+    """render.mjs in the sandbox (as the mermaid renderer): it reads our script and the node
+    packages, writes nothing but the cache folder the job file is in, reaches no network."""
+    limits = sandbox.Limits(wall_s=timeout, cpu_s=int(timeout) + 60, memory_mb=4096, file_mb=64, processes=64)
+    return sandbox.command("mathjax", [tools.node, str(SCRIPT), str(job)], job=job.parent,
+                           reads=[SCRIPT.parent, tools.modules], limits=limits)
 
 
 def kill(proc: subprocess.Popen, killed: threading.Event) -> None:
