@@ -248,7 +248,7 @@ def test_manifest_describes_the_release(releases):
     for article in data["articles"]:
         assert article["file"] == f"articles/{article['slug']}.md"
         assert article["sha256"] == sha(book / article["file"])
-    assert sorted(data["outputs"]) == ["epub", "html", "pdf"]
+    assert sorted(data["outputs"]) == ["epub", "html", "pdf", "reader-pdf"]
     for fmt, entry in data["outputs"].items():
         path = out / entry["file"]
         assert entry["file"] in NAMES
@@ -256,6 +256,7 @@ def test_manifest_describes_the_release(releases):
         assert entry["sha256"] == sha(path)
     assert data["outputs"]["pdf"]["pages"] == pdf_meta(out / NAMES[2])["pages"]
     assert 1 <= data["outputs"]["pdf"]["pages"] <= 12
+    assert data["outputs"]["reader-pdf"]["pages"] == pdf_meta(out / NAMES[3])["pages"] >= 4
     tools = data["tools"]
     assert tools["zennbook"] == __version__
     assert tools["python"] and tools["pandoc"] and tools["lualatex"]
