@@ -11,7 +11,7 @@ from . import __version__
 from .config import ConfigError, load_book
 from .diagnostics import Code, Diagnostic, Diagnostics, Level, ZennbookError, internal_error
 from .reporting import print_coverage, print_diagnostics, print_items
-from .writers import FORMATS
+from .writers import ALL_FORMATS, FORMATS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -72,8 +72,8 @@ def debugging() -> bool:
 
 @main.command()
 @book_options
-@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
-              help="Output format; repeat for several. Default: all three.")
+@click.option("--format", "formats", type=click.Choice(ALL_FORMATS), multiple=True,
+              help="Output format; repeat for several. Default: pdf, epub and html.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
               show_default=True, help="Output folder (checked before anything is built).")
 @click.option("--strict", is_flag=True, help="Warnings are errors: stop before writing anything.")
@@ -165,7 +165,7 @@ def proof(file_or_slug, out_dir, book_path, articles_dir, no_license):
               show_default=True)
 @book_options
 def release(version, out_dir, book_path, articles_dir, no_license):
-    """Versioned artifacts: <slug>-X.Y.Z.pdf|.epub|.html, SHA256SUMS, manifest.json."""
+    """Versioned artifacts: <slug>-X.Y.Z.pdf|.epub|.html|.reader.pdf, SHA256SUMS, manifest.json."""
     from .release import run_release
     sys.exit(run_release(version, out_dir, book_path, articles_dir, no_license, debug=debugging()))
 

@@ -53,6 +53,12 @@ class PdfOptions:
 @dataclass(frozen=True)
 class EpubOptions:
     embed_fonts: bool = False          # readers have Japanese fonts; embedding a subset is opt-in
+    math: str = "mathml"               # "svg": MathJax's SVG with a speech label, for readers without MathML
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    page: str = "tablet"               # the reader's PDF page: "tablet" or "phone"
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class Book:
     source_url: str = ""               # pattern with {slug}, for per-article attribution
     pdf: PdfOptions = field(default_factory=PdfOptions)
     epub: EpubOptions = field(default_factory=EpubOptions)
+    reader: ReaderOptions = field(default_factory=ReaderOptions)
     math: MathOptions = field(default_factory=MathOptions)
     silence: frozenset[str] = frozenset()
     cards: dict = field(default_factory=dict)
@@ -104,9 +111,12 @@ class Book:
 BOOK_KEYS = {
     "title": str, "subtitle": str, "author": str, "language": str, "version": str,
     "slug": str, "source_url": str, "articles": str, "root": str, "license": dict,
-    "parts": list, "chapters": list, "pdf": dict, "epub": dict, "math": dict, "silence": list, "cards": str,
+    "parts": list, "chapters": list, "pdf": dict, "epub": dict, "reader": dict, "math": dict, "silence": list, "cards": str,
 }
-EPUB_KEYS = {"embed_fonts": bool}
+EPUB_KEYS = {"embed_fonts": bool, "math": str}
+EPUB_MATH = ("mathml", "svg")
+READER_KEYS = {"page": str}
+READER_PAGES = ("tablet", "phone")
 MATH_KEYS = {"under_text": str}
 MATH_UNDER_TEXT = ("math", "text")
 LICENSE_KEYS = {"id": str, "url": str, "holder": str, "year": (str, int), "notice": str,
@@ -326,6 +336,27 @@ def parse_math(data: dict, where: str, diagnostics: Diagnostics) -> MathOptions:
     return MathOptions(under_text=under_text)
 
 
+def parse_choice(good: dict, key: str, choices: tuple[str, ...], name: str, where: str,
+                 diagnostics: Diagnostics) -> str:
+    """good[key] when it is one of `choices`, else the first choice (and a located error)."""
+    value = good.get(key, choices[0])
+    if value not in choices:
+        diagnostics.error(Code.CONFIG_CHOICE, f"'{name}': expected one of {', '.join(choices)}; got {value!r}", where)
+        return choices[0]
+    return value
+
+
+def parse_epub(data: dict, where: str, diagnostics: Diagnostics) -> EpubOptions:
+    good = check_keys(data, EPUB_KEYS, where, "epub.", diagnostics)
+    return EpubOptions(embed_fonts=good.get("embed_fonts", False),
+                       math=parse_choice(good, "math", EPUB_MATH, "epub.math", where, diagnostics))
+
+
+def parse_reader(data: dict, where: str, diagnostics: Diagnostics) -> ReaderOptions:
+    good = check_keys(data, READER_KEYS, where, "reader.", diagnostics)
+    return ReaderOptions(page=parse_choice(good, "page", READER_PAGES, "reader.page", where, diagnostics))
+
+
 # -- loading ------------------------------------------------------------------------------
 
 def load_book(book_path: Path | None = None, articles_dir: Path | None = None,
@@ -441,7 +472,8 @@ def book_from_data(data: dict, path: Path | None, articles_dir: Path, folder: Pa
         source_url=check_source_url(good["source_url"], where, diagnostics) if good.get("source_url") else "",
         pdf=parse_pdf(good.get("pdf", {}), where, diagnostics),
         math=parse_math(good.get("math", {}), where, diagnostics),
-        epub=EpubOptions(**check_keys(good.get("epub", {}), EPUB_KEYS, where, "epub.", diagnostics)),
+        epub=parse_epub(good.get("epub", {}), where, diagnostics),
+        reader=parse_reader(good.get("reader", {}), where, diagnostics),
         silence=frozenset(str(s) for s in good.get("silence", [])),
         cards=load_cards(folder, good["cards"], where, diagnostics) if "cards" in good else {},
         config_path=path, folder=folder)

@@ -80,6 +80,8 @@ class Code(str, enum.Enum):
     LAYOUT_REFERENCE = "layout.reference"
     LAYOUT_MATH_WIDE = "layout.math-wide"
     MATH_UNDEFINED = "math.undefined"
+    MATH_SVG_FAILED = "math.svg-failed"
+    MATH_SVG_UNAVAILABLE = "math.svg-unavailable"
     LATEX_ERROR = "latex.error"
     TOOL_FAILED = "tool.failed"
     TOOL_MISSING = "tool.missing"

@@ -45,7 +45,7 @@ from .pandoc import doc_to_json
 from .progress import Progress
 from .safety.paths import Refused, read_inside, read_regular
 from .verify import OutputCheck, Run, SourceText, verify_outputs
-from .writers import EXTENSIONS, FORMATS, writers
+from .writers import ALL_FORMATS, EXTENSIONS, FORMATS, writers
 
 DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS, errno.EFBIG)
 
@@ -486,7 +486,7 @@ def verify_folder(book: Book, out_dir: Path, options: Options,
     result = BuildResult(diagnostics=Diagnostics(silenced=book.silence), timings=context.timings)
     result.articles = prepare(book, context, options.jobs)
     context.diagnostics = result.diagnostics     # the articles' own warnings are build's business
-    paths = {fmt: output_path(book, out_dir, fmt, options.version) for fmt in FORMATS}
+    paths = {fmt: output_path(book, out_dir, fmt, options.version) for fmt in ALL_FORMATS}
     paths = {fmt: p for fmt, p in paths.items() if p.exists()}
     checks = verify_outputs(book, out_dir, result.articles, context.source, paths)
     record_checks(result, checks, paths, context)

@@ -1,6 +1,6 @@
 """`build.py release --version X.Y.Z`: versioned, reproducible artifacts.
 
-    OUT/<slug>-X.Y.Z.pdf|.epub|.html, OUT/SHA256SUMS, OUT/manifest.json
+    OUT/<slug>-X.Y.Z.pdf|.epub|.html|.reader.pdf, OUT/SHA256SUMS, OUT/manifest.json
 
 Reproducible: with the same sources and SOURCE_DATE_EPOCH the bytes are identical. When
 SOURCE_DATE_EPOCH is not set, the date of the last commit of the sources is used (then the
@@ -40,6 +40,7 @@ from .diagnostics import Diagnostics
 from .outputs import atomic_output
 from .pandoc import pandoc_version
 from .reporting import print_coverage, print_diagnostics
+from .writers import ALL_FORMATS
 
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 
@@ -120,7 +121,7 @@ def manifest(book, version: str, articles, written: dict, epoch: int) -> dict:
         "articles": [{"slug": a.slug, "title": a.title, "file": book_relative(book, a.path),
                       "sha256": file_sha256(a.path)} for a in articles],
         "outputs": {fmt: {"file": path.name, "bytes": path.stat().st_size, "sha256": file_sha256(path),
-                          **({"pages": pdf_page_count(path)} if fmt == "pdf" else {})}
+                          **({"pages": pdf_page_count(path)} if fmt in ("pdf", "reader-pdf") else {})}
                     for fmt, path in sorted(written.items())},
     }
 
@@ -156,7 +157,8 @@ def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license
     if epoch is None:
         epoch = int(time.time())
     with exported_epoch(epoch):
-        result = build(book, Options(out_dir=out_dir, version=version, epoch=epoch, debug=debug), diagnostics)
+        options = Options(formats=ALL_FORMATS, out_dir=out_dir, version=version, epoch=epoch, debug=debug)
+        result = build(book, options, diagnostics)
         print_diagnostics(diagnostics)
         print_coverage(result.coverage)
         if result.exit_code:

@@ -14,7 +14,8 @@ from ..cover import render_cover
 from .assets import EpubAssets, stylesheet, wants_fonts
 from .chapters import make_chapters
 from .links import resolve_links
-from .xhtml import MATHML_NS, X, XHTML_NS, Chapter, XhtmlDocument, render_document
+from .svgmath import draw_math
+from .xhtml import MATHML_NS, SVG_NS, X, XHTML_NS, Chapter, XhtmlDocument, render_document
 
 def write_epub(book, articles, out_path: Path, context, embed_fonts: bool | None = None) -> None:
     """The book as one EPUB 3 at `out_path`; byte-identical for the same sources and epoch."""
@@ -22,6 +23,8 @@ def write_epub(book, articles, out_path: Path, context, embed_fonts: bool | None
     ebook = epub.EpubBook()
     assets = EpubAssets()
     chapters = make_chapters(book, articles, assets, context.diagnostics, context)
+    if book.epub.math == "svg":
+        draw_math(chapters, context)
     resolve_links(chapters, book, context.diagnostics)
     cover = add_cover(ebook, book)
     pages = add_chapters(ebook, chapters)
@@ -38,7 +41,7 @@ def write_epub(book, articles, out_path: Path, context, embed_fonts: bool | None
     set_metadata(ebook, book, articles, content_facts(chapters))
     epub.write_epub(str(out_path), ebook, {"mtime": modified, "epub2_guide": False, "epub3_pages": False,
                                           "epub3_landmark": False, "spine_direction": False})
-    repack_reproducibly(out_path, modified)
+    repack_reproducibly(out_path, modified, book.language)
 
 
 def build_time(epoch: int) -> dt.datetime:
@@ -117,6 +120,7 @@ class ContentFacts:
     images_with_alt: int
     math: int
     diagrams: int
+    math_svg: int = 0              # formulas drawn as SVG with a spoken label (epub.math: svg)
 
 
 def content_facts(chapters: list[Chapter]) -> ContentFacts:
@@ -126,6 +130,8 @@ def content_facts(chapters: list[Chapter]) -> ContentFacts:
         images_with_alt=sum(1 for img in images if img.get("alt", "").strip()),
         math=sum(1 for c in chapters for _ in c.root.iter(f"{{{MATHML_NS}}}math")),
         diagrams=sum(len(c.root.xpath('//x:figure[contains(@class, "diagram")]', namespaces=X))
+                     for c in chapters),
+        math_svg=sum(len(c.root.xpath('//svg:svg[@class="math-svg"]', namespaces={"svg": SVG_NS}))
                      for c in chapters))
 
 
@@ -161,6 +167,8 @@ def accessibility(facts: ContentFacts) -> list[tuple[str, str]]:
         features.append("alternativeText")
     if facts.math:
         features.append("MathML")
+    if facts.math_svg:
+        features.append("describedMath")
     sufficient = ["textual,visual", *(["textual"] if all_alt else [])]
     return [("schema:accessMode", "textual"), ("schema:accessMode", "visual"),
             *[("schema:accessModeSufficient", s) for s in sufficient],
@@ -174,6 +182,9 @@ def accessibility_summary(facts: ContentFacts) -> str:
     if facts.math:
         parts.append(f"{facts.math} math expressions in MathML, each with its TeX source as alttext "
                      "and annotation.")
+    if facts.math_svg:
+        parts.append(f"{facts.math_svg} math expressions drawn as SVG images, each with a spoken "
+                     "description as its label.")
     if facts.images:
         missing = facts.images - facts.images_with_alt
         text = "all with alternative text" if not missing else f"{missing} without alternative text"
@@ -185,11 +196,19 @@ def accessibility_summary(facts: ContentFacts) -> str:
 
 # -- the zip ------------------------------------------------------------------------------
 
-def repack_reproducibly(path: Path, when: dt.datetime) -> None:
+def with_package_language(name: str, data: bytes, language: str) -> bytes:
+    """xml:lang on the OPF's <package>, which ebooklib does not write (DAISY Ace: epub-lang)."""
+    if not language or not name.endswith(".opf") or b"<package xml:lang=" in data:
+        return data
+    return data.replace(b"<package ", f'<package xml:lang="{language}" '.encode("ascii"), 1)
+
+
+def repack_reproducibly(path: Path, when: dt.datetime, language: str = "") -> None:
     """Same sources, same bytes: fixed timestamps and order in the zip (mimetype first, stored)."""
     stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
     with zipfile.ZipFile(path) as source:
-        entries = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+        entries = [(info.filename, with_package_language(info.filename, source.read(info.filename), language))
+                   for info in source.infolist()]
     entries.sort(key=lambda entry: (entry[0] != "mimetype", entry[0] != "META-INF/container.xml", entry[0]))
     temporary = path.with_suffix(".repack")
     with zipfile.ZipFile(temporary, "w") as target:
