@@ -61,8 +61,11 @@ install_python() {
 install_node() {
   [ -f package.json ] || return 0
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-    echo "setup: installing npm packages (mermaid-cli; Debian's Chromium, no download)"
-    PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+    echo "setup: installing npm packages (mermaid-cli, MathJax, DAISY Ace; Debian's Chromium, no download)"
+    # No downloads from npm install scripts: Debian's Chromium drives puppeteer and Ace; Ace's
+    # optional Electron runner is not used.
+    PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+      npm ci --no-audit --no-fund --loglevel=error
     touch node_modules
   else
     echo "setup: npm packages present"
