@@ -1,4 +1,4 @@
-"""The HTML render pass (zennbook/writers/htmlrender.py), shared by the page and the EPUB.
+"""The HTML render pass (zennbook/writers/html/render.py), shared by the page and the EPUB.
 
 Golden cases: `cases/<name>.md` (Zenn Markdown) goes through the real stages (read and
 normalize, Zenn text stage, pandoc, the filter chain) and `article_html` with heading links;
@@ -19,7 +19,7 @@ from zennbook.filters import FILTERS
 from zennbook.article import parse_article, read_article
 from zennbook.diagnostics import Diagnostics
 from zennbook.filtering import FilterContext, apply_filters
-from zennbook.writers.htmlrender import article_html, fragment_href, safe_url
+from zennbook.writers.html.render import article_html, fragment_href, safe_url
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "cases"

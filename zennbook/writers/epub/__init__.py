@@ -1,6 +1,6 @@
 """The EPUB 3 writer: ebooklib fed with our own per-article XHTML.
 
-    article -> htmlrender's HTML fragment -> lxml (HTML parser) -> XHTML fix-ups
+    article -> html.render's HTML fragment -> lxml (HTML parser) -> XHTML fix-ups
         (EPUB 3 footnotes, open details, math alttext, remote images, attributes)
     -> namespaced XHTML inside templates/epub/chapter.xhtml.j2 -> links resolved across
     chapters -> ebooklib (OPF, NCX, zip) -> zip repacked with fixed times and order.

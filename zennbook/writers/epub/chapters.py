@@ -13,7 +13,7 @@ from ...cache import sha256
 from ...diagnostics import Code, Diagnostic, Diagnostics
 from ...safety.urls import safe_href
 from ..common import attribution, fragment_key, id_slug
-from ..htmlrender import article_html
+from ..html.render import article_html
 from .fixups import HTML_FIXES
 from .xhtml import X, Chapter, copy_children, render_document, serialize
 
@@ -71,7 +71,7 @@ def chapter_work(book, article, assets, context) -> dict:
 
 
 def render_chapter(book, article, assets) -> dict:
-    """article -> htmlrender's fragment -> XHTML fix-ups -> the chapter template, as JSON data."""
+    """article -> html.render's fragment -> XHTML fix-ups -> the chapter template, as JSON data."""
     used: dict[str, str] = {}
 
     def asset_url(path: Path) -> str:
@@ -94,7 +94,7 @@ def id_prefix(article) -> str:
 
 
 def chapter_html(fragment: str, article, diagnostics):
-    """htmlrender's fragment, parsed, with the EPUB-only changes made."""
+    """html.render's fragment, parsed, with the EPUB-only changes made."""
     html = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
     for fix in HTML_FIXES:
         fix(html)

@@ -1,6 +1,6 @@
 """The reader's PDF: a tagged PDF/UA-1 for tablets, phones and screen readers (WeasyPrint).
 
-    articles -> htmlrender's HTML (as the single page) -> units.py: the book in units
+    articles -> html.render's HTML (as the single page) -> units.py: the book in units
     (front matter, part pages, chapters), each a whole HTML document -> render.py: each
     unit laid out by WeasyPrint, cached by its HTML's hash -> join.py: one PDF, its
     structure trees, destinations and bookmarks merged.

@@ -19,8 +19,8 @@ from html import escape, unescape
 from urllib.parse import quote, unquote
 
 from ..common import attribution, cached_fragment, id_slug
-from ..html import CODE_LINE_ANCHOR, chapter_id, data_uri, relative_links
-from ..htmlrender import article_html, safe_url
+from ..html.page import CODE_LINE_ANCHOR, chapter_id, data_uri, relative_links
+from ..html.render import article_html, safe_url
 from ..templating import html_environment, template_path
 
 CROSS_UNIT = "https://zennbook.invalid/goto#"

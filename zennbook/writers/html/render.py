@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 import panflute as pf
 
-from ..filtering import walk
-from ..safety.markup import article_may_set
-from ..safety.urls import link_target, safe_href
-from ..pandoc import doc_to_format
-from .common import copy_doc, diff_kind, heading_shift
+from ...filtering import walk
+from ...safety.markup import article_may_set
+from ...safety.urls import link_target, safe_href
+from ...pandoc import doc_to_format
+from ..common import copy_doc, diff_kind, heading_shift
 
 # (path) -> the URL the document uses for that file: a data URI, or a path inside the EPUB.
 AssetUrl = Callable[[Path], str]

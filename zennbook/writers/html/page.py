@@ -7,10 +7,10 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .. import images
-from .common import article_named, article_patterns, attribution, cached_fragment, id_slug
-from .htmlrender import article_html, safe_url
-from .templating import html_environment, template_path
+from ... import images
+from ..common import article_named, article_patterns, attribution, cached_fragment, id_slug
+from .render import article_html, safe_url
+from ..templating import html_environment, template_path
 
 
 def data_uri(path: Path) -> str:
