@@ -1,4 +1,17 @@
-"""One writer per format. WRITERS is the registry, read in one place (the pipeline)."""
+"""One writer per format; `writers()` is the registry, read in one place (the pipeline).
+
+    pdf/        the print PDF, built in chapter units by LuaLaTeX and joined with pikepdf
+    latex.py    the book's LaTeX (the render pass, tables, math through zennbook.math) and the
+                one-document build the unit build is compared with
+    epub/       EPUB 3 from per-chapter XHTML (ebooklib)
+    html/       the element render pass shared by the HTML-based outputs; the single page
+    reader/     the tagged reader's PDF (WeasyPrint, PDF/UA-1), per unit, joined with pikepdf
+
+Shared by them: common.py (attribution, ids, the cached per-article fragment), templating.py
+(the Jinja2 environments over templates/), fonts.py and fontchains.py (which installed font
+draws each character, cut once per book), texcache.py (LuaLaTeX's font cache for jailed jobs),
+cover.py (the cover image).
+"""
 from __future__ import annotations
 
 
