@@ -20,11 +20,17 @@ from .fences import parse_info
 from .inline import InlineContext, Scanned, rewrite_inline
 from .markup import Line, attributes, block_start_safe, escape_text, fence_for
 from .mathcheck import math_problem
-from .parser import container_kind
+from .parser import DEPTH_LIMITS, container_kind
 
 _CONTAINERS = ("details", "message", "alert")
 _COLON_LINE = re.compile(r"^[\s>]*(:{3,})\s*$")
 _BR_LINE = re.compile(r"^\s*<br\s?/?>\s*$")
+KIND_NAMES = {"list": "list", "quote": "quote", "box": "message or details box"}
+
+
+def depth_limit_text() -> str:
+    return (f"at most {DEPTH_LIMITS['list']} lists, {DEPTH_LIMITS['list+quote']} lists and quotes, "
+            f"{DEPTH_LIMITS['box']} boxes, {DEPTH_LIMITS['all']} blocks in all")
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,23 @@ class BlockWriter:
                 continue
             items.append(prefixed(body, mark + " ", " " * (len(mark) + 1)))
         return join(items, tight)
+
+    def write_zenn_flat(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
+        """Blocks nested deeper than the parser's DEPTH_LIMITS: their lines as paragraphs
+        of plain lines (blank lines still part them), every word kept, markers dropped."""
+        start = node.map[0]
+        self.warn(Code.INPUT_TOO_DEEP, f"a {KIND_NAMES[node.meta['kind']]} nested too deep for a "
+                  f"book ({depth_limit_text()}): from here on its lines are plain text, every word kept",
+                  self.src_of(start))
+        paragraphs: list[list[Line]] = [[]]
+        for k, text in enumerate(node.meta["lines"]):
+            if not text.strip():
+                paragraphs.append([])
+                continue
+            lines = self.scan(text, start + k, place).lines
+            paragraphs[-1].extend(Line(block_start_safe(line.text), line.src)
+                                  for line in lines if line.text.strip())
+        return join(paragraphs)
 
     def write_hr(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
         return [Line("* * *", self.src_of(node.map[0]))]

@@ -37,6 +37,12 @@ _COLON_LINE = re.compile(r":{3,}")
 _NOTE_DEFINITION = re.compile(r"\[\^[^\]\s]+\]:")
 _SETEXT_LINE = re.compile(r"=+[ \t]*(?:\n|$)")
 _CONTAINER_LIKE = re.compile(r":{3,}\s*(message|details)\b")
+# Links, images and notes inside each other deeper than this are text: every nested level is
+# a recursion here, in pandoc, panflute and the writers (TeX's groups stop at 255).
+INLINE_DEPTH_LIMIT = 16
+# Emphasis opened deeper than this many delimiters (`*a *b ...`, a run of 500 `*`) is text.
+EMPHASIS_DEPTH_LIMIT = 24
+_EMPHASIS_RUN = re.compile(r"\*+|_+")
 _WHITESPACE = frozenset("\t\n\x0b\x0c\r \xa0\u1680\u202f\u205f\u3000") | \
     frozenset(chr(c) for c in range(0x2000, 0x200B))
 
@@ -98,6 +104,8 @@ class _Scanner:
         self.line = 0                # input line index at the scan position
         self.tildes: list[list[_Tilde]] = []   # `~~` delimiters of each nested scan
         self.in_note = False
+        self.warned_deep = False
+        self.emphasis: list[_Opener] = []      # open emphasis delimiters, innermost last
 
     def run(self) -> list[Line]:
         start = self._line_start(0, len(self.s))
@@ -105,16 +113,80 @@ class _Scanner:
         return self.main.result()
 
     def _scan(self, pos: int, end: int, in_link: bool) -> None:
+        if len(self.tildes) >= INLINE_DEPTH_LIMIT:
+            self._flat(pos, end)
+            return
         self.tildes.append([])
         while pos < end:
             match = _SPECIAL.search(self.s, pos, end)
             stop = match.start() if match else end
             if stop > pos:
-                self.out.put(self.s[pos:stop])
+                self._plain(pos, stop, end)
             if not match:
                 break
             pos = self._special(stop, end, in_link)
         _escape_unpaired(self.tildes.pop())
+
+    # -- emphasis depth ------------------------------------------------------------------
+    def _plain(self, pos: int, stop: int, end: int) -> None:
+        """Plain text, as written, but for emphasis nested deeper than EMPHASIS_DEPTH_LIMIT."""
+        last = pos
+        for run in _EMPHASIS_RUN.finditer(self.s, pos, stop):
+            self.out.put(self.s[last:run.start()])
+            self.out.put(self._emphasis_run(run.start(), run.end(), end))
+            last = run.end()
+        self.out.put(self.s[last:stop])
+
+    def _emphasis_run(self, start: int, stop: int, end: int) -> str:
+        """Pairs runs as CommonMark does, roughly (a closer takes the nearest opener of its
+        character); only counts depth: the runs themselves stay for pandoc to read."""
+        char, count = self.s[start], stop - start
+        left, right = _flanking(self.s, start, stop, end)
+        if char == "_":         # intraword `_` neither opens nor closes
+            before, after = self.s[start - 1] if start else " ", self.s[stop] if stop < end else " "
+            left, right = left and (not right or _punct(before)), right and (not left or _punct(after))
+        if right and any(o.char == char for o in self.emphasis):
+            return self._close_emphasis(char, count)
+        return self._open_emphasis(char, count) if left else self.s[start:stop]
+
+    def _open_emphasis(self, char: str, count: int) -> str:
+        room = EMPHASIS_DEPTH_LIMIT - sum(o.count for o in self.emphasis if not o.escaped)
+        kept = max(min(count, room), 0)
+        if kept:
+            self.emphasis.append(_Opener(char, kept, False))
+        if kept == count:
+            return char * count
+        self.emphasis.append(_Opener(char, count - kept, True))
+        self._warn_deep(f"emphasis nested more than {EMPHASIS_DEPTH_LIMIT} deep: the inner "
+                        "`*` and `_` are kept as text")
+        return char * kept + escape_text(char) * (count - kept)
+
+    def _close_emphasis(self, char: str, count: int) -> str:
+        out = []
+        while count and any(o.char == char for o in self.emphasis):
+            index = max(k for k, o in enumerate(self.emphasis) if o.char == char)
+            opener = self.emphasis[index]
+            taken = min(count, opener.count)
+            out.append((escape_text(char) if opener.escaped else char) * taken)
+            count -= taken
+            opener.count -= taken
+            del self.emphasis[index + (1 if opener.count else 0):]
+        return "".join(out) + char * count
+
+    def _warn_deep(self, message: str) -> None:
+        if not self.warned_deep:
+            self.warned_deep = True
+            self.context.warn(Code.INPUT_TOO_DEEP, message, self._src())
+
+    def _flat(self, pos: int, end: int) -> None:
+        """Text nested deeper than INLINE_DEPTH_LIMIT: escaped, so it stays words, not markup."""
+        self._warn_deep(f"links, images or notes nested more than {INLINE_DEPTH_LIMIT} deep: "
+                        "the inner ones are kept as text")
+        for k, part in enumerate(self.s[pos:end].split("\n")):
+            if k:
+                self.line += 1
+                self.out.newline(self._src())
+            self.out.put(escape_text(part))
 
     def _special(self, pos: int, end: int, in_link: bool) -> int:
         handler = {"\\": self._escape, "`": self._code, "$": self._dollar, "<": self._angle,
@@ -368,6 +440,13 @@ class _Scanner:
         self.context.notes[-1] = (label, body.result())
         self.out.put(f"[^{label}]")
         return label_end + 1
+
+
+@dataclass
+class _Opener:
+    char: str                 # `*` or `_`
+    count: int                # delimiters of the run still open
+    escaped: bool             # beyond EMPHASIS_DEPTH_LIMIT: written as text
 
 
 @dataclass
