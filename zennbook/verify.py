@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import os
 import re
 import subprocess
 import tempfile
@@ -231,6 +232,7 @@ def html_text(path: Path) -> tuple[str, lxml.html.HtmlElement]:
 
 SPLIT_GAP_CHARS = 3000     # room for a page's footer, head and footnotes inside a paragraph
 SPLIT_TRIES = 200          # places a split run's first piece is tried at
+SPLIT_SHORT_PREFIX = 20
 
 
 def find_split(haystack: str, key: str) -> int:
@@ -240,11 +242,18 @@ def find_split(haystack: str, key: str) -> int:
     best = longest_prefix(haystack, key, 0, len(haystack))
     if best < MIN_RUN_CHARS:
         return -1
-    start, tries = 0, 0
-    while (at := haystack.find(key[:best], start)) >= 0 and tries < SPLIT_TRIES:
-        if follows(haystack, key[best:], at + best):
-            return at
-        start, tries = at + 1, tries + 1
+    # The longest prefix may sit on a later page of a run that repeats itself (`****...`):
+    # a short one is tried too, from its first places on.
+    for prefix in (key[:best], key[:min(best, SPLIT_SHORT_PREFIX)]):
+        start = 0
+        for _ in range(SPLIT_TRIES):
+            at = haystack.find(prefix, start)
+            if at < 0:
+                break
+            size = len(os.path.commonprefix([haystack[at:at + len(key)], key]))
+            if follows(haystack, key[size:], at + size):
+                return at
+            start = at + 1
     return -1
 
 

@@ -17,7 +17,7 @@ from markdown_it.tree import SyntaxTreeNode
 from ..diagnostics import Code
 from . import embeds
 from .fences import parse_info
-from .inline import InlineContext, Scanned, rewrite_inline
+from .inline import LINKS_PER_PART, InlineContext, Scanned, rewrite_inline
 from .markup import Line, attributes, block_start_safe, escape_text, fence_for
 from .mathcheck import math_problem
 from .parser import DEPTH_LIMITS, container_kind
@@ -107,7 +107,24 @@ class BlockWriter:
         scanned = self.scan(node.children[0].content, node.map[0], place)
         if place.card_allowed and scanned.url_only:
             return self.split_cards(scanned)
+        if scanned.parts:
+            return self.split_paragraph(scanned, len(scanned.parts) + 1)
         return paragraph_start_safe([line for line in scanned.lines if line.text.strip()])
+
+    def split_paragraph(self, scanned: Scanned, count: int) -> list[Line]:
+        """A paragraph of very many links as `count` paragraphs (pandoc's memory: see
+        inline.LINKS_PER_PART), cut where the scanner found a space outside any link."""
+        self.warn(Code.INPUT_TOO_LARGE, f"a paragraph with over {LINKS_PER_PART * (count - 1)} links "
+                  f"is set as {count} paragraphs so that pandoc can read it; its text is kept",
+                  scanned.lines[0].src)
+        cuts = [0, *scanned.parts, len(scanned.lines)]
+        parts = []
+        for start, stop in zip(cuts, cuts[1:]):
+            lines = [line for line in scanned.lines[start:stop] if line.text.strip()]
+            if lines:
+                lines[0] = Line(block_start_safe(lines[0].text), lines[0].src)
+            parts.append(paragraph_start_safe(lines))
+        return join(parts)
 
     def warn_math_in_paragraph(self, node: SyntaxTreeNode) -> None:
         """Zenn's `$$` block cannot interrupt a paragraph: right under a text line it stays

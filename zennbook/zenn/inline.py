@@ -40,6 +40,9 @@ _CONTAINER_LIKE = re.compile(r":{3,}\s*(message|details)\b")
 # Links, images and notes inside each other deeper than this are text: every nested level is
 # a recursion here, in pandoc, panflute and the writers (TeX's groups stop at 255).
 INLINE_DEPTH_LIMIT = 16
+# pandoc's memory grows with the square of the links (any `[`) in one paragraph: 3,000
+# take 3.5 GB. A paragraph is cut into parts of at most this many (bench/pandoc_memory.py).
+LINKS_PER_PART = 200
 # Emphasis opened deeper than this many delimiters (`*a *b ...`, a run of 500 `*`) is text.
 EMPHASIS_DEPTH_LIMIT = 24
 _EMPHASIS_RUN = re.compile(r"\*+|_+")
@@ -66,6 +69,7 @@ class InlineContext:
 class Scanned(NamedTuple):
     lines: list[Line]
     url_only: dict[int, str]      # output line index -> the URL that is alone on that line
+    parts: list[int] = []         # output line indices where a new paragraph starts (`_part`)
 
 
 class _Out:
@@ -73,6 +77,7 @@ class _Out:
         self.lines: list[list[str]] = [[]]
         self.srcs = [src]
         self.url_only: dict[int, str] = {}
+        self.parts: list[int] = []
 
     def put(self, text: str) -> None:
         self.lines[-1].append(text)
@@ -94,7 +99,7 @@ def rewrite_inline(text: str, srcs: list[int], context: InlineContext,
     lines = scanner.run()
     if table_cell:
         lines = [Line(re.sub(r"(?<!\\)\|", r"\\|", line.text), line.src) for line in lines]
-    return Scanned(lines, scanner.main.url_only)
+    return Scanned(lines, scanner.main.url_only, scanner.main.parts)
 
 
 class _Scanner:
@@ -106,6 +111,7 @@ class _Scanner:
         self.in_note = False
         self.warned_deep = False
         self.emphasis: list[_Opener] = []      # open emphasis delimiters, innermost last
+        self.links = 0               # links, images and notes since the paragraph's last part
 
     def run(self) -> list[Line]:
         start = self._line_start(0, len(self.s))
@@ -125,7 +131,23 @@ class _Scanner:
             if not match:
                 break
             pos = self._special(stop, end, in_link)
+            if self.links >= LINKS_PER_PART and self._at_top():
+                pos = self._part(pos, end)
         _escape_unpaired(self.tildes.pop())
+
+    def _at_top(self) -> bool:
+        return self.out is self.main and len(self.tildes) == 1 and not self.emphasis
+
+    def _part(self, pos: int, end: int) -> int:
+        """A new paragraph here (see LINKS_PER_PART), at the next space outside any link."""
+        space = re.compile(r"[ \t\n\u3000]|(?<=[。、）」])").search(self.s, pos, end)
+        if space is None or _SPECIAL.search(self.s, pos, space.start()):
+            return pos
+        self.out.put(self.s[pos:space.start()])
+        self.links = 0
+        self.main.newline(self._src())
+        self.main.parts.append(len(self.main.lines) - 1)
+        return space.end() if space.group() != "\n" else self._newline(space.start(), end, False)
 
     # -- emphasis depth ------------------------------------------------------------------
     def _plain(self, pos: int, stop: int, end: int) -> None:
@@ -189,6 +211,7 @@ class _Scanner:
             self.out.put(escape_text(part))
 
     def _special(self, pos: int, end: int, in_link: bool) -> int:
+        self.links += self.s[pos] in "[!^"
         handler = {"\\": self._escape, "`": self._code, "$": self._dollar, "<": self._angle,
                    "!": self._bang, "[": self._bracket, "^": self._caret,
                    "{": self._brace, "~": self._tilde, "\n": self._newline,
