@@ -114,7 +114,7 @@ class BlockWriter:
     def split_paragraph(self, scanned: Scanned, count: int) -> list[Line]:
         """A paragraph of very many links as `count` paragraphs (pandoc's memory: see
         inline.LINKS_PER_PART), cut where the scanner found a space outside any link."""
-        self.warn(Code.INPUT_TOO_LARGE, f"a paragraph with over {LINKS_PER_PART * (count - 1)} links "
+        self.warn(Code.INPUT_TOO_LARGE, f"a paragraph of more than {LINKS_PER_PART} links "
                   f"is set as {count} paragraphs so that pandoc can read it; its text is kept",
                   scanned.lines[0].src)
         cuts = [0, *scanned.parts, len(scanned.lines)]

@@ -178,7 +178,11 @@ class _Scanner:
             self.emphasis.append(_Opener(char, kept, False))
         if kept == count:
             return char * count
-        self.emphasis.append(_Opener(char, count - kept, True))
+        top = self.emphasis[-1] if self.emphasis else None
+        if top and top.escaped and top.char == char:      # one entry: the stack stays short
+            top.count += count - kept
+        else:
+            self.emphasis.append(_Opener(char, count - kept, True))
         self._warn_deep(f"emphasis nested more than {EMPHASIS_DEPTH_LIMIT} deep: the inner "
                         "`*` and `_` are kept as text")
         return char * kept + escape_text(char) * (count - kept)
