@@ -28,7 +28,7 @@ def cases(links: int) -> dict[str, str]:
     return {
         f"{links} links in one paragraph": " ".join(f"[リンク{i}](https://example.com/page/{i})"
                                                   for i in range(links)) + "\n",
-        "a 1 MB paragraph of text": ("あいうえおかきくけこ" * 10 + " words here. ") * 9000 + "\n",
+        "a 1 MB paragraph of text": ("あいうえおかきくけこ" * 10 + " words here. ") * 3300 + "\n",
         "a 50,000-line code block": "```python\n" + "".join(f"x{i} = {i}\n" for i in range(50_000)) + "```\n",
         "a 10,000-row table": "| a | b | c |\n|---|---|---|\n" + "".join(f"| r{i} | {i} | セル |\n"
                                                                    for i in range(10_000)),

@@ -256,7 +256,7 @@ def make_parser() -> MarkdownIt:
                        ("zenn_footnote", "note")):
         rule = md.block.ruler.__rules__[md.block.ruler.__find__(name)]
         md.block.ruler.at(name, counted(rule.fn, kind), {"alt": rule.alt})
-    md.block.ruler.before("table", "zenn_too_deep", too_deep_rule, {"alt": _INTERRUPTS})
+    md.block.ruler.before("table", "zenn_too_deep", too_deep_rule)   # the usual rules end paragraphs
     return md
 
 
