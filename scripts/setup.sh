@@ -15,6 +15,7 @@ DEBIAN_PACKAGES=(
   fonts-noto-cjk fonts-noto-color-emoji fonts-noto-core fonts-noto-mono fonts-hanazono fontconfig
   unicode-data
   poppler-utils chromium librsvg2-2 librsvg2-bin libcairo2 default-jre-headless epubcheck
+  bubblewrap
 )
 # Tools that may come from elsewhere than Debian (a preinstalled Node.js, say): the package
 # is installed only when the command is missing, so a working install is never replaced.

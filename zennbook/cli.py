@@ -10,7 +10,7 @@ import click
 from . import __version__
 from .config import ConfigError, load_book
 from .diagnostics import Code, Diagnostic, Diagnostics, Level, ZennbookError, internal_error
-from .reporting import print_coverage, print_diagnostics
+from .reporting import print_coverage, print_diagnostics, print_items
 from .writers import FORMATS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -141,12 +141,11 @@ def normalize(file):
     try:
         data = read_regular(Path(os.path.realpath(file)), MAX_ARTICLE_BYTES)
     except Refused as exc:
-        click.echo(str(Diagnostic(Level.ERROR, exc.code or Code.ARTICLE_UNREADABLE, exc.message, str(file))), err=True)
+        print_items([Diagnostic(Level.ERROR, exc.code or Code.ARTICLE_UNREADABLE, exc.message, str(file))])
         sys.exit(EXIT_CONTENT)
     result = normalize_text(data, str(file))
     sys.stdout.write(result.text)
-    for item in result.diagnostics:
-        click.echo(str(item), err=True)
+    print_items(result.diagnostics)
 
 
 @main.command()
@@ -183,8 +182,7 @@ def verify(directory, book_path, articles_dir, no_license):
     book = open_book(book_path, articles_dir, no_license, diagnostics)
     result = verify_folder(book, directory, Options(debug=debugging()))
     print_coverage(result.coverage)
-    for item in result.diagnostics.items:
-        click.echo(str(item), err=True)
+    print_items(result.diagnostics.items)
     if not result.verified:
         click.echo("no outputs found to verify", err=True)
     ok = bool(result.verified) and all(result.verified.values())

@@ -56,6 +56,13 @@ class EpubOptions:
 
 
 @dataclass(frozen=True)
+class MathOptions:
+    # A `$$` block right under a text line: Zenn shows it as text; a printed page of raw LaTeX
+    # serves no reader, so the book draws it ("math") unless asked to keep Zenn's reading ("text").
+    under_text: str = "math"
+
+
+@dataclass(frozen=True)
 class Book:
     title: str
     slug: str
@@ -70,6 +77,7 @@ class Book:
     source_url: str = ""               # pattern with {slug}, for per-article attribution
     pdf: PdfOptions = field(default_factory=PdfOptions)
     epub: EpubOptions = field(default_factory=EpubOptions)
+    math: MathOptions = field(default_factory=MathOptions)
     silence: frozenset[str] = frozenset()
     cards: dict = field(default_factory=dict)
     config_path: Path | None = None
@@ -96,9 +104,11 @@ class Book:
 BOOK_KEYS = {
     "title": str, "subtitle": str, "author": str, "language": str, "version": str,
     "slug": str, "source_url": str, "articles": str, "root": str, "license": dict,
-    "parts": list, "chapters": list, "pdf": dict, "epub": dict, "silence": list, "cards": str,
+    "parts": list, "chapters": list, "pdf": dict, "epub": dict, "math": dict, "silence": list, "cards": str,
 }
 EPUB_KEYS = {"embed_fonts": bool}
+MATH_KEYS = {"under_text": str}
+MATH_UNDER_TEXT = ("math", "text")
 LICENSE_KEYS = {"id": str, "url": str, "holder": str, "year": (str, int), "notice": str,
                 "terms": list, "short": str}
 LICENSE_REQUIRED = ("id", "url", "holder", "notice", "short")
@@ -306,6 +316,16 @@ def parse_pdf(data: dict, where: str, diagnostics: Diagnostics) -> PdfOptions:
                       proof=good.get("proof", False))
 
 
+def parse_math(data: dict, where: str, diagnostics: Diagnostics) -> MathOptions:
+    good = check_keys(data, MATH_KEYS, where, "math.", diagnostics)
+    under_text = good.get("under_text", "math")
+    if under_text not in MATH_UNDER_TEXT:
+        diagnostics.error(Code.CONFIG_CHOICE, f"'math.under_text': expected one of "
+                          f"{', '.join(MATH_UNDER_TEXT)}; got {under_text!r}", where)
+        under_text = "math"
+    return MathOptions(under_text=under_text)
+
+
 # -- loading ------------------------------------------------------------------------------
 
 def load_book(book_path: Path | None = None, articles_dir: Path | None = None,
@@ -420,6 +440,7 @@ def book_from_data(data: dict, path: Path | None, articles_dir: Path, folder: Pa
         version=str(good.get("version", "0.0.0")),
         source_url=check_source_url(good["source_url"], where, diagnostics) if good.get("source_url") else "",
         pdf=parse_pdf(good.get("pdf", {}), where, diagnostics),
+        math=parse_math(good.get("math", {}), where, diagnostics),
         epub=EpubOptions(**check_keys(good.get("epub", {}), EPUB_KEYS, where, "epub.", diagnostics)),
         silence=frozenset(str(s) for s in good.get("silence", [])),
         cards=load_cards(folder, good["cards"], where, diagnostics) if "cards" in good else {},

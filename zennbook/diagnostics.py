@@ -86,6 +86,8 @@ class Code(str, enum.Enum):
     LATEX_ERROR = "latex.error"
     TOOL_FAILED = "tool.failed"
     TOOL_MISSING = "tool.missing"
+    TOOL_LIMIT = "tool.limit"
+    TOOL_SANDBOX = "tool.sandbox"
     VERIFY_FAILED = "verify.failed"
     EPUB_LINK = "epub.link"
     EPUB_REMOTE_IMAGE = "epub.remote-image"

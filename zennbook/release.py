@@ -22,7 +22,6 @@ The manifest holds nothing of the run: no durations, no absolute paths.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -35,7 +34,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .cache import PACKAGES
+from .cache import PACKAGES, file_sha256
 from .config import ConfigError, load_book
 from .diagnostics import Diagnostics
 from .outputs import atomic_output
@@ -102,10 +101,6 @@ def pdf_page_count(path: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def book_relative(book, path: Path) -> str:
     """`path` relative to the book's root (POSIX), whatever the working directory was; its
     name alone when it is outside the root. Never an absolute path."""
@@ -123,15 +118,15 @@ def manifest(book, version: str, articles, written: dict, epoch: int) -> dict:
         "source_commit": git("rev-parse", "HEAD", cwd=book.articles_dir),
         "tools": tool_versions(),
         "articles": [{"slug": a.slug, "title": a.title, "file": book_relative(book, a.path),
-                      "sha256": file_digest(a.path)} for a in articles],
-        "outputs": {fmt: {"file": path.name, "bytes": path.stat().st_size, "sha256": file_digest(path),
+                      "sha256": file_sha256(a.path)} for a in articles],
+        "outputs": {fmt: {"file": path.name, "bytes": path.stat().st_size, "sha256": file_sha256(path),
                           **({"pages": pdf_page_count(path)} if fmt == "pdf" else {})}
                     for fmt, path in sorted(written.items())},
     }
 
 
 def write_release_files(out_dir: Path, written: dict, data: dict) -> None:
-    sums = "".join(f"{file_digest(p)}  {p.name}\n" for _, p in sorted(written.items()))
+    sums = "".join(f"{file_sha256(p)}  {p.name}\n" for _, p in sorted(written.items()))
     with atomic_output(out_dir / "SHA256SUMS") as temporary:
         temporary.write_text(sums, encoding="utf-8")
     with atomic_output(out_dir / "manifest.json") as temporary:

@@ -13,6 +13,7 @@ scanner maps a line of the LaTeX log back to the article and its source line tha
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -32,12 +33,12 @@ from .. import images
 from ..diagnostics import Code, Diagnostics, ZennbookError
 from ..filtering import walk
 from ..pandoc import doc_to_format, pandoc_path
+from ..safety import sandbox
 from ..safety.urls import link_target
 from .common import attribution, copy_doc, diff_kind, heading_shift
 from .fonts import install_fonts
-from .templating import latex_environment, template_path
+from .templating import latex_environment, template_path, tex_escape
 
-LUALATEX_TIMEOUT_S = 1800
 MAX_PASSES = 4
 PAPER_OPTIONS = {"b5": "b5j", "a5": "a5", "a4": "a4"}
 # jlreq's text width for each paper at 10pt (measured: \the\textwidth), for table layout.
@@ -46,8 +47,6 @@ OVERFULL_LIMIT_PT = 1.0
 PX_PT = 0.75            # pandoc reads a bare image width as CSS pixels, 96 per inch
 QR_MAX = 1000           # longer URLs get no QR code: no phone would read it off the page
 REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^[/\\]{2}")
-LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
-                  "%": r"\%", "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 VERBATIM_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}"}
 
 # Control sequences that could read or write files, run code, load fonts, change how TeX
@@ -94,10 +93,6 @@ CODE_ALIASES = {
 
 class LatexError(ZennbookError):
     """lualatex failed; the message names the log and quotes its last lines."""
-
-
-def tex_escape(text) -> str:
-    return "".join(LATEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
 def verbatim_escape(text: str) -> str:
@@ -774,16 +769,78 @@ def book_keywords(book, articles) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def latex_env(epoch: int | None = None) -> dict:
-    """LuaLaTeX's environment: paranoid file access, no shell, the build's date (`epoch`;
-    else SOURCE_DATE_EPOCH, else 0: a job cached across builds carries no date of its own)."""
-    env = dict(os.environ)
-    date = str(epoch) if epoch is not None else env.get("SOURCE_DATE_EPOCH", "0")
-    env.update({"openin_any": "p", "openout_any": "p", "shell_escape": "f",
-                "SOURCE_DATE_EPOCH": date, "FORCE_SOURCE_DATE": "1",
-                # one log line per message, so that file names and box contents are not cut
-                "max_print_line": "100000", "error_line": "254", "half_error_line": "238"})
-    return env
+def latex_env(epoch: int | None = None, job: Path | None = None, warm: Path | None = None) -> dict:
+    """LuaLaTeX's own settings (the sandbox adds PATH, LANG and HOME, and nothing else of
+    ours): paranoid file access, no shell, the build's date (`epoch`; else SOURCE_DATE_EPOCH,
+    else 0: a job cached across builds carries no date of its own), the font caches."""
+    date = str(epoch) if epoch is not None else os.environ.get("SOURCE_DATE_EPOCH", "0")
+    return {"openin_any": "p", "openout_any": "p", "shell_escape": "f",
+            "SOURCE_DATE_EPOCH": date, "FORCE_SOURCE_DATE": "1",
+            # one log line per message, so that file names and box contents are not cut
+            "max_print_line": "100000", "error_line": "254", "half_error_line": "238",
+            **font_cache_env(job, warm)}
+
+
+JOB_CACHE = ".texmf-cache"
+FONT_NAMES = "luatex-cache/generic/names"
+
+
+def font_cache_env(job: Path | None, warm: Path | None = None) -> dict:
+    """Where luaotfload keeps compiled fonts, in order: the job's own cache (the first
+    writable one: all a job writes stays in its folder, see seed_font_cache), the build's
+    cut fonts compiled once (`warm`: see warm_font_cache), then the caches set-up built.
+    luaotfload tries only the first copy it finds, and the shared caches hold stale copies
+    of earlier cuts under the same names, so they come last."""
+    caches = [str(path) for path in (job and job / JOB_CACHE, warm) if path] + host_font_caches()
+    return {"TEXMFCACHE": ":".join(caches), "TEXMFVAR": tex_var("TEXMFVAR")}
+
+
+def host_font_caches() -> list[str]:
+    return [part for part in tex_var("TEXMFCACHE").split(":") if part]
+
+
+def seed_font_cache(job: Path) -> None:
+    """luaotfload looks for its font-name database only in the cache it can write, which in
+    the jail is the job's own: a copy of the one set-up built (~100 KB) spares every job a
+    rebuild. A copy, not a link: the job may write to its cache."""
+    target = job / JOB_CACHE / FONT_NAMES
+    if target.is_dir():
+        return
+    for cache in host_font_caches():
+        names = Path(cache) / FONT_NAMES
+        if (names / "luaotfload-names.luc.gz").is_file() or (names / "luaotfload-names.lua.gz").is_file():
+            target.mkdir(parents=True)
+            for database in names.glob("luaotfload-names.lu[ac].gz"):
+                shutil.copyfile(database, target / database.name)
+            return
+
+
+def tex_var(name: str) -> str:
+    """A kpathsea variable as the user's own TeX sees it (outside the jail, their HOME)."""
+    try:
+        return kpathsea_value(name)
+    except (OSError, subprocess.SubprocessError):
+        return ""                   # no TeX here (not remembered: it may be installed later)
+
+
+@lru_cache(maxsize=None)
+def kpathsea_value(name: str) -> str:
+    return subprocess.run(["kpsewhich", f"-var-value={name}"], capture_output=True, text=True,
+                          timeout=60, check=True).stdout.strip()
+
+
+# The TeX Live trees LuaLaTeX reads (those outside /usr, which every jail shows) and the fonts.
+TEX_TREES = ("TEXMFROOT", "TEXMFDIST", "TEXMFLOCAL", "TEXMFSYSCONFIG", "TEXMFSYSVAR",
+             "TEXMFCONFIG", "TEXMFVAR", "TEXMFHOME")
+FONT_FOLDERS = ("/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts", "~/.cache/fontconfig")
+
+
+def tex_reads() -> list[Path]:
+    """What the jail shows LuaLaTeX read-only besides the system: the TeX trees, the font
+    caches and databases, the user's fonts."""
+    named = [part for name in TEX_TREES for part in tex_var(name).split(":") if part]
+    named += host_font_caches() + [os.path.expanduser(f) for f in FONT_FOLDERS]
+    return [Path(part) for part in named if part and not part.startswith("!")]
 
 
 def lualatex_command(job: str) -> list[str]:
@@ -819,19 +876,85 @@ def needs_rerun(log: Path, toc_changed: bool) -> bool:
     return toc_changed or bool(RERUN.search(text) and REFERENCE.search(text))
 
 
-def compile_once(build_dir: Path, job: str, log: Path, epoch: int | None = None) -> None:
+def compile_once(build_dir: Path, job: str, log: Path, epoch: int | None = None,
+                 reads: tuple[Path, ...] = ()) -> None:
+    """One LuaLaTeX pass in the sandbox: `build_dir` the only folder it may write, `reads`
+    what it may read besides the TeX trees and fonts (the unit builds' shared assets)."""
     (build_dir / f"{job}.pdf").unlink(missing_ok=True)
+    seed_font_cache(build_dir)
+    warm = warm_font_cache(build_dir / "fonts")
     try:
-        proc = subprocess.run(lualatex_command(job), cwd=build_dir, env=latex_env(epoch), capture_output=True,
-                              stdin=subprocess.DEVNULL, timeout=LUALATEX_TIMEOUT_S, check=False)
+        proc = sandbox.run("lualatex", lualatex_command(job), job=build_dir,
+                           reads=[*tex_reads(), *reads, *([warm] if warm else [])], env=latex_env(epoch, build_dir, warm))
     except FileNotFoundError as exc:
         raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)",
                          Code.TOOL_MISSING) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise LatexError(f"lualatex: no result after {LUALATEX_TIMEOUT_S}s; log: {log}") from exc
+    except sandbox.LimitHit as exc:
+        raise LatexError(f"{exc} on {build_dir / (job + '.tex')}; log: {log}", Code.TOOL_LIMIT) from None
+    if lua_out_of_memory(log):
+        raise LatexError(f"{sandbox.memory_hit('lualatex', sandbox.limits_for('lualatex'))} "
+                         f"on {build_dir / (job + '.tex')}; log: {log}", Code.TOOL_LIMIT)
     if not (build_dir / f"{job}.pdf").exists():
         raise LatexError(f"lualatex: failed on {build_dir / (job + '.tex')} (exit {proc.returncode}); "
                          f"log: {log}\n" + log_tail(log, build_dir))
+
+
+WARM_DOCUMENT = r"""\documentclass{article}
+\begin{document}
+%s
+\end{document}
+"""
+
+
+def warm_font_cache(fonts: Path) -> Path | None:
+    """The cut fonts of `fonts` compiled by luaotfload once for every job that uses them
+    (the cache a job writes is its own, so each unit would compile them again): one LuaLaTeX
+    run on a document of ours that only loads them, into a cache beside the fonts that the
+    jobs then read. None when there are no fonts."""
+    if not fonts.is_dir():
+        return None
+    fonts = fonts.resolve()
+    warm = fonts.parent / "font-cache"
+    warm.mkdir(exist_ok=True)
+    with open(warm / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)         # the unit jobs run in parallel; one warms
+        missing = uncompiled(fonts, warm / JOB_CACHE / COMPILED_FONTS)
+        if missing:      # loaded as the jobs load them: [fonts/NAME], paranoid TeX reads no absolute path
+            if not (warm / "fonts").is_symlink():
+                os.symlink(fonts, warm / "fonts")
+            loads = "\n".join(rf"\font\zbwarm={{[fonts/{font.name}]:mode=node;}}" for font in missing)
+            (warm / "warm.tex").write_text(WARM_DOCUMENT % loads, encoding="utf-8")
+            seed_font_cache(warm)
+            try:
+                sandbox.run("lualatex", lualatex_command("warm"), job=warm, reads=[*tex_reads(), fonts],
+                            env=latex_env(None, warm))
+            except sandbox.LimitHit:
+                pass                              # the jobs compile the fonts themselves then
+    return warm / JOB_CACHE
+
+
+COMPILED_FONTS = "luatex-cache/generic/fonts/otl"
+FONT_SUFFIXES = (".otf", ".ttf")
+
+
+def uncompiled(fonts: Path, compiled: Path) -> list[Path]:
+    """The fonts with no compiled form yet; the compiled forms of fonts gone are removed."""
+    wanted = {font.stem.lower(): font for font in sorted(fonts.iterdir()) if font.suffix.lower() in FONT_SUFFIXES}
+    if compiled.is_dir():
+        for entry in compiled.iterdir():
+            if entry.stem not in wanted:
+                entry.unlink(missing_ok=True)
+    return [font for stem, font in wanted.items() if not (compiled / f"{stem}.luc").is_file()]
+
+
+def lua_out_of_memory(log: Path) -> bool:
+    """Lua code that runs out of memory is stopped with an error and TeX goes on: the page
+    it was making is not to be trusted, so the pass counts as stopped by the limit."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "not enough memory" in text
 
 
 def log_tail(log: Path, build_dir: Path | None = None, lines: int = 15) -> str:

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote
 
 import lxml.html
-import pytest
 import yaml
 
 from tests.conftest import REPO, needs

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import lxml.html
-import pytest
 
 from tests.conftest import needs
 
