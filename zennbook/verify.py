@@ -392,7 +392,7 @@ def widen_pages(path: Path, target: Path) -> list[tuple[float, float, float, flo
     boxes = []
     with pikepdf.open(path) as pdf:
         for page in pdf.pages:
-            x0, y0, x1, y1 = sorted_box(page.obj.get("/CropBox", page.mediabox))
+            x0, y0, x1, y1 = sorted_box(page.cropbox)      # the media box when none is set
             boxes.append((x0, y0, x1, y1))
             m = OFF_PAGE_MARGIN_PT
             wide = pikepdf.Array([x0 - m, y0 - m, x1 + m, y1 + m])
