@@ -40,6 +40,9 @@ class Code(str, enum.Enum):
     INPUT_HIDDEN = "input.hidden"
     INPUT_NOT_REGULAR = "input.not-regular"
     INPUT_NAME = "input.name"
+    # content nested too deep or too large for the stages after the text stage: reshaped, kept
+    INPUT_TOO_DEEP = "input.too-deep"
+    INPUT_TOO_LARGE = "input.too-large"
     FRONTMATTER_SYNTAX = "frontmatter.syntax"
     FRONTMATTER_NOT_MAPPING = "frontmatter.not-mapping"
     FRONTMATTER_FIELD = "frontmatter.field"

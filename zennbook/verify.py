@@ -13,9 +13,12 @@ breaks lines anywhere and Japanese has no spaces to lose.
 """
 from __future__ import annotations
 
+import html
 import itertools
+import os
 import re
 import subprocess
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -228,28 +231,56 @@ def html_text(path: Path) -> tuple[str, lxml.html.HtmlElement]:
 # -- checks -----------------------------------------------------------------------------
 
 SPLIT_GAP_CHARS = 3000     # room for a page's footer, head and footnotes inside a paragraph
+SPLIT_TRIES = 200          # places a split run's first piece is tried at
+SPLIT_SHORT_PREFIX = 20
 
 
 def find_split(haystack: str, key: str) -> int:
-    """A run broken by a page turn: its longest prefix found, and the rest close after it
-    (the footer, running head and footnotes of the page stand in between)."""
-    low, high, best = 1, len(key) - 1, -1
-    while low <= high:                    # the longest prefix that occurs
+    """A run broken by page turns: its longest prefix found, then each following piece close
+    after the one before (the footer, running head and footnotes of a page stand in between:
+    a paragraph of many pages is in many pieces). Where it starts, or -1."""
+    best = longest_prefix(haystack, key, 0, len(haystack))
+    if best < MIN_RUN_CHARS:
+        return -1
+    # The longest prefix may sit on a later page of a run that repeats itself (`****...`):
+    # a short one is tried too, from its first places on.
+    for prefix in (key[:best], key[:min(best, SPLIT_SHORT_PREFIX)]):
+        start = 0
+        for _ in range(SPLIT_TRIES):
+            at = haystack.find(prefix, start)
+            if at < 0:
+                break
+            size = len(os.path.commonprefix([haystack[at:at + len(key)], key]))
+            if follows(haystack, key[size:], at + size):
+                return at
+            start = at + 1
+    return -1
+
+
+def follows(haystack: str, rest: str, cursor: int) -> bool:
+    """`rest` found in pieces, each within SPLIT_GAP_CHARS of the end of the one before."""
+    while rest:
+        window_end = cursor + SPLIT_GAP_CHARS + len(rest)
+        size = longest_prefix(haystack, rest, cursor, window_end)
+        if size < min(MIN_RUN_CHARS, len(rest)):
+            return False
+        at = haystack.find(rest[:size], cursor, window_end)
+        if at - cursor > SPLIT_GAP_CHARS:
+            return False
+        cursor, rest = at + size, rest[size:]
+    return True
+
+
+def longest_prefix(haystack: str, key: str, start: int, end: int) -> int:
+    """The length of the longest prefix of `key` found in haystack[start:end]."""
+    low, high, best = 1, len(key), 0
+    while low <= high:
         middle = (low + high) // 2
-        at = haystack.find(key[:middle])
-        if at >= 0:
+        if haystack.find(key[:middle], start, end) >= 0:
             best, low = middle, middle + 1
         else:
             high = middle - 1
-    if best < MIN_RUN_CHARS:
-        return -1
-    start = 0
-    while (at := haystack.find(key[:best], start)) >= 0:
-        rest_at = haystack.find(key[best:], at + best, at + best + SPLIT_GAP_CHARS + len(key))
-        if rest_at >= 0:
-            return at
-        start = at + 1
-    return -1
+    return best
 
 
 def check_runs(check: OutputCheck, runs: list[Run], text: str, paged: bool = False) -> None:
@@ -314,8 +345,75 @@ def verify_pdf(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
     check_leftovers(check, text, source.expected)
     check_runs(check, source.runs, text, paged=True)
     check_pdf_actions(check, path)
+    check_on_page(check, path)
     check.pages = len(pages)
     return check
+
+
+# -- text on the page ---------------------------------------------------------------------
+
+OFF_PAGE_MARGIN_PT = 20000.0   # how far outside the page text is still looked for
+OFF_PAGE_SLACK_PT = 1.0
+BBOX_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
+BBOX_WORD = re.compile(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>')
+
+
+def check_on_page(check: 'OutputCheck', path: Path, shown: int = 8) -> None:
+    """Every word of the PDF inside its page's visible area (the crop box). pdftotext drops
+    what lies outside the page, so the words are read from a copy whose pages are widened
+    on every side, and each is placed back against the page as a reader sees it."""
+    outside = words_off_page(path)
+    if outside:
+        listed = ", ".join(f"{word!r} (page {page})" for page, word in outside[:shown])
+        more = f" and {len(outside) - shown} more" if len(outside) > shown else ""
+        check.problems.append(f"text outside the page: {listed}{more}")
+
+
+def words_off_page(path: Path) -> list[tuple[int, str]]:
+    """(page number, word) of each word that is not wholly inside its page's crop box."""
+    with tempfile.TemporaryDirectory() as folder:
+        widened = Path(folder) / "widened.pdf"
+        boxes = widen_pages(path, widened)
+        proc = subprocess.run(["pdftotext", "-bbox", str(widened), "-"],
+                              capture_output=True, timeout=600, check=True)
+    found = []
+    pages = proc.stdout.decode("utf-8", "replace").split("<page ")[1:]
+    for number, (page, box) in enumerate(zip(pages, boxes), start=1):
+        for word in BBOX_WORD.finditer(page):
+            if not inside(box, *map(float, word.groups()[:4])):
+                found.append((number, html.unescape(word.group(5))))
+    return found
+
+
+def widen_pages(path: Path, target: Path) -> list[tuple[float, float, float, float]]:
+    """A copy of the PDF with every page OFF_PAGE_MARGIN_PT larger on each side; returns
+    each page's crop box (x0, y0, x1, y1), as the original shows it."""
+    import pikepdf
+    boxes = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            x0, y0, x1, y1 = sorted_box(page.cropbox)      # the media box when none is set
+            boxes.append((x0, y0, x1, y1))
+            m = OFF_PAGE_MARGIN_PT
+            wide = pikepdf.Array([x0 - m, y0 - m, x1 + m, y1 + m])
+            page.obj.MediaBox, page.obj.CropBox = wide, wide
+        pdf.save(target)
+    return boxes
+
+
+def sorted_box(box) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def inside(box, x_min: float, y_min: float, x_max: float, y_max: float) -> bool:
+    """A word's pdftotext box (from the widened page's top left, y down) within `box`."""
+    x0, y0, x1, y1 = box
+    m, slack = OFF_PAGE_MARGIN_PT, OFF_PAGE_SLACK_PT
+    left, right = x_min + x0 - m, x_max + x0 - m
+    top, bottom = y1 + m - y_min, y1 + m - y_max
+    return left >= x0 - slack and right <= x1 + slack and bottom >= y0 - slack and top <= y1 + slack
+
 
 
 def check_pdf_actions(check: 'OutputCheck', path: Path) -> None:

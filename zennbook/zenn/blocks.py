@@ -17,14 +17,20 @@ from markdown_it.tree import SyntaxTreeNode
 from ..diagnostics import Code
 from . import embeds
 from .fences import parse_info
-from .inline import InlineContext, Scanned, rewrite_inline
+from .inline import LINKS_PER_PART, InlineContext, Scanned, rewrite_inline
 from .markup import Line, attributes, block_start_safe, escape_text, fence_for
 from .mathcheck import math_problem
-from .parser import container_kind
+from .parser import DEPTH_LIMITS, container_kind
 
 _CONTAINERS = ("details", "message", "alert")
 _COLON_LINE = re.compile(r"^[\s>]*(:{3,})\s*$")
 _BR_LINE = re.compile(r"^\s*<br\s?/?>\s*$")
+KIND_NAMES = {"list": "list", "quote": "quote", "box": "message or details box"}
+
+
+def depth_limit_text() -> str:
+    return (f"at most {DEPTH_LIMITS['list']} lists, {DEPTH_LIMITS['list+quote']} lists and quotes, "
+            f"{DEPTH_LIMITS['box']} boxes, {DEPTH_LIMITS['all']} blocks in all")
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,24 @@ class BlockWriter:
         scanned = self.scan(node.children[0].content, node.map[0], place)
         if place.card_allowed and scanned.url_only:
             return self.split_cards(scanned)
+        if scanned.parts:
+            return self.split_paragraph(scanned, len(scanned.parts) + 1)
         return paragraph_start_safe([line for line in scanned.lines if line.text.strip()])
+
+    def split_paragraph(self, scanned: Scanned, count: int) -> list[Line]:
+        """A paragraph of very many links as `count` paragraphs (pandoc's memory: see
+        inline.LINKS_PER_PART), cut where the scanner found a space outside any link."""
+        self.warn(Code.INPUT_TOO_LARGE, f"a paragraph of more than {LINKS_PER_PART} links "
+                  f"is set as {count} paragraphs so that pandoc can read it; its text is kept",
+                  scanned.lines[0].src)
+        cuts = [0, *scanned.parts, len(scanned.lines)]
+        parts = []
+        for start, stop in zip(cuts, cuts[1:]):
+            lines = [line for line in scanned.lines[start:stop] if line.text.strip()]
+            if lines:
+                lines[0] = Line(block_start_safe(lines[0].text), lines[0].src)
+            parts.append(paragraph_start_safe(lines))
+        return join(parts)
 
     def split_cards(self, scanned: Scanned) -> list[Line]:
         """A URL alone on its line becomes a card or embed; the lines around stay text."""
@@ -210,6 +233,23 @@ class BlockWriter:
                 continue
             items.append(prefixed(body, mark + " ", " " * (len(mark) + 1)))
         return join(items, tight)
+
+    def write_zenn_flat(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
+        """Blocks nested deeper than the parser's DEPTH_LIMITS: their lines as paragraphs
+        of plain lines (blank lines still part them), every word kept, markers dropped."""
+        start = node.map[0]
+        self.warn(Code.INPUT_TOO_DEEP, f"a {KIND_NAMES[node.meta['kind']]} nested too deep for a "
+                  f"book ({depth_limit_text()}): from here on its lines are plain text, every word kept",
+                  self.src_of(start))
+        paragraphs: list[list[Line]] = [[]]
+        for k, text in enumerate(node.meta["lines"]):
+            if not text.strip():
+                paragraphs.append([])
+                continue
+            lines = self.scan(text, start + k, place).lines
+            paragraphs[-1].extend(Line(block_start_safe(line.text), line.src)
+                                  for line in lines if line.text.strip())
+        return join(paragraphs)
 
     def write_hr(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
         return [Line("* * *", self.src_of(node.map[0]))]

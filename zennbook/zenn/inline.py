@@ -37,6 +37,15 @@ _COLON_LINE = re.compile(r":{3,}")
 _NOTE_DEFINITION = re.compile(r"\[\^[^\]\s]+\]:")
 _SETEXT_LINE = re.compile(r"=+[ \t]*(?:\n|$)")
 _CONTAINER_LIKE = re.compile(r":{3,}\s*(message|details)\b")
+# Links, images and notes inside each other deeper than this are text: every nested level is
+# a recursion here, in pandoc, panflute and the writers (TeX's groups stop at 255).
+INLINE_DEPTH_LIMIT = 16
+# pandoc's memory grows with the square of the links (any `[`) in one paragraph: 3,000
+# take 3.5 GB. A paragraph is cut into parts of at most this many (bench/pandoc_memory.py).
+LINKS_PER_PART = 200
+# Emphasis opened deeper than this many delimiters (`*a *b ...`, a run of 500 `*`) is text.
+EMPHASIS_DEPTH_LIMIT = 24
+_EMPHASIS_RUN = re.compile(r"\*+|_+")
 _WHITESPACE = frozenset("\t\n\x0b\x0c\r \xa0\u1680\u202f\u205f\u3000") | \
     frozenset(chr(c) for c in range(0x2000, 0x200B))
 
@@ -60,6 +69,7 @@ class InlineContext:
 class Scanned(NamedTuple):
     lines: list[Line]
     url_only: dict[int, str]      # output line index -> the URL that is alone on that line
+    parts: list[int] = []         # output line indices where a new paragraph starts (`_part`)
 
 
 class _Out:
@@ -67,6 +77,7 @@ class _Out:
         self.lines: list[list[str]] = [[]]
         self.srcs = [src]
         self.url_only: dict[int, str] = {}
+        self.parts: list[int] = []
 
     def put(self, text: str) -> None:
         self.lines[-1].append(text)
@@ -88,7 +99,7 @@ def rewrite_inline(text: str, srcs: list[int], context: InlineContext,
     lines = scanner.run()
     if table_cell:
         lines = [Line(re.sub(r"(?<!\\)\|", r"\\|", line.text), line.src) for line in lines]
-    return Scanned(lines, scanner.main.url_only)
+    return Scanned(lines, scanner.main.url_only, scanner.main.parts)
 
 
 class _Scanner:
@@ -98,6 +109,9 @@ class _Scanner:
         self.line = 0                # input line index at the scan position
         self.tildes: list[list[_Tilde]] = []   # `~~` delimiters of each nested scan
         self.in_note = False
+        self.warned_deep = False
+        self.emphasis: list[_Opener] = []      # open emphasis delimiters, innermost last
+        self.links = 0               # links, images and notes since the paragraph's last part
 
     def run(self) -> list[Line]:
         start = self._line_start(0, len(self.s))
@@ -105,18 +119,103 @@ class _Scanner:
         return self.main.result()
 
     def _scan(self, pos: int, end: int, in_link: bool) -> None:
+        if len(self.tildes) >= INLINE_DEPTH_LIMIT:
+            self._flat(pos, end)
+            return
         self.tildes.append([])
         while pos < end:
             match = _SPECIAL.search(self.s, pos, end)
             stop = match.start() if match else end
             if stop > pos:
-                self.out.put(self.s[pos:stop])
+                self._plain(pos, stop, end)
             if not match:
                 break
             pos = self._special(stop, end, in_link)
+            if self.links >= LINKS_PER_PART and self._at_top():
+                pos = self._part(pos, end)
         _escape_unpaired(self.tildes.pop())
 
+    def _at_top(self) -> bool:
+        return self.out is self.main and len(self.tildes) == 1 and not self.emphasis
+
+    def _part(self, pos: int, end: int) -> int:
+        """A new paragraph here (see LINKS_PER_PART), at the next space outside any link."""
+        space = re.compile(r"[ \t\n\u3000]|(?<=[。、）」])").search(self.s, pos, end)
+        if space is None or _SPECIAL.search(self.s, pos, space.start()):
+            return pos
+        self.out.put(self.s[pos:space.start()])
+        self.links = 0
+        self.main.newline(self._src())
+        self.main.parts.append(len(self.main.lines) - 1)
+        return space.end() if space.group() != "\n" else self._newline(space.start(), end, False)
+
+    # -- emphasis depth ------------------------------------------------------------------
+    def _plain(self, pos: int, stop: int, end: int) -> None:
+        """Plain text, as written, but for emphasis nested deeper than EMPHASIS_DEPTH_LIMIT."""
+        last = pos
+        for run in _EMPHASIS_RUN.finditer(self.s, pos, stop):
+            self.out.put(self.s[last:run.start()])
+            self.out.put(self._emphasis_run(run.start(), run.end(), end))
+            last = run.end()
+        self.out.put(self.s[last:stop])
+
+    def _emphasis_run(self, start: int, stop: int, end: int) -> str:
+        """Pairs runs as CommonMark does, roughly (a closer takes the nearest opener of its
+        character); only counts depth: the runs themselves stay for pandoc to read."""
+        char, count = self.s[start], stop - start
+        left, right = _flanking(self.s, start, stop, end)
+        if char == "_":         # intraword `_` neither opens nor closes
+            before, after = self.s[start - 1] if start else " ", self.s[stop] if stop < end else " "
+            left, right = left and (not right or _punct(before)), right and (not left or _punct(after))
+        if right and any(o.char == char for o in self.emphasis):
+            return self._close_emphasis(char, count)
+        return self._open_emphasis(char, count) if left else self.s[start:stop]
+
+    def _open_emphasis(self, char: str, count: int) -> str:
+        room = EMPHASIS_DEPTH_LIMIT - sum(o.count for o in self.emphasis if not o.escaped)
+        kept = max(min(count, room), 0)
+        if kept:
+            self.emphasis.append(_Opener(char, kept, False))
+        if kept == count:
+            return char * count
+        top = self.emphasis[-1] if self.emphasis else None
+        if top and top.escaped and top.char == char:      # one entry: the stack stays short
+            top.count += count - kept
+        else:
+            self.emphasis.append(_Opener(char, count - kept, True))
+        self._warn_deep(f"emphasis nested more than {EMPHASIS_DEPTH_LIMIT} deep: the inner "
+                        "`*` and `_` are kept as text")
+        return char * kept + escape_text(char) * (count - kept)
+
+    def _close_emphasis(self, char: str, count: int) -> str:
+        out = []
+        while count and any(o.char == char for o in self.emphasis):
+            index = max(k for k, o in enumerate(self.emphasis) if o.char == char)
+            opener = self.emphasis[index]
+            taken = min(count, opener.count)
+            out.append((escape_text(char) if opener.escaped else char) * taken)
+            count -= taken
+            opener.count -= taken
+            del self.emphasis[index + (1 if opener.count else 0):]
+        return "".join(out) + char * count
+
+    def _warn_deep(self, message: str) -> None:
+        if not self.warned_deep:
+            self.warned_deep = True
+            self.context.warn(Code.INPUT_TOO_DEEP, message, self._src())
+
+    def _flat(self, pos: int, end: int) -> None:
+        """Text nested deeper than INLINE_DEPTH_LIMIT: escaped, so it stays words, not markup."""
+        self._warn_deep(f"links, images or notes nested more than {INLINE_DEPTH_LIMIT} deep: "
+                        "the inner ones are kept as text")
+        for k, part in enumerate(self.s[pos:end].split("\n")):
+            if k:
+                self.line += 1
+                self.out.newline(self._src())
+            self.out.put(escape_text(part))
+
     def _special(self, pos: int, end: int, in_link: bool) -> int:
+        self.links += self.s[pos] in "[!^"
         handler = {"\\": self._escape, "`": self._code, "$": self._dollar, "<": self._angle,
                    "!": self._bang, "[": self._bracket, "^": self._caret,
                    "{": self._brace, "~": self._tilde, "\n": self._newline,
@@ -368,6 +467,13 @@ class _Scanner:
         self.context.notes[-1] = (label, body.result())
         self.out.put(f"[^{label}]")
         return label_end + 1
+
+
+@dataclass
+class _Opener:
+    char: str                 # `*` or `_`
+    count: int                # delimiters of the run still open
+    escaped: bool             # beyond EMPHASIS_DEPTH_LIMIT: written as text
 
 
 @dataclass

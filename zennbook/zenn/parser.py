@@ -157,6 +157,94 @@ def _tokenize_footnote(state: StateBlock, line: int, end_line: int, pos: int) ->
 
 MAX_NESTING = 1000
 
+# How deep blocks may nest and stay structure. LaTeX sets 4 levels of one list kind and 6
+# list-like environments (lists and quotes) at most; boxes inside boxes soon leave no room
+# for text, and every later stage (pandoc, panflute, the writers) recurses per level.
+# A block that would nest deeper is flattened, its words kept (see `too_deep_rule`).
+DEPTH_LIMITS = {"list": 4, "list+quote": 6, "box": 4, "all": 8}
+_OPENS_QUOTE = re.compile(r">")
+_OPENS_LIST = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
+_HR = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_FLAT_MARKERS = re.compile(r"^(?:[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))+[ \t]*")
+_COLON_FENCE = re.compile(r"^:{3,}(.*)$")
+
+
+def nesting(state: StateBlock) -> dict[str, int]:
+    """The blocks open around the current line, by kind (kept in the parse's env)."""
+    return state.env.setdefault("zenn_nesting", {"list": 0, "quote": 0, "box": 0, "note": 0})
+
+
+def counted(rule, kind: str):
+    """`rule`, counting its blocks in `nesting` while it parses their content."""
+    def counted_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if silent:
+            return rule(state, start_line, end_line, silent)
+        depth = nesting(state)
+        depth[kind] += 1
+        try:
+            return rule(state, start_line, end_line, silent)
+        finally:
+            depth[kind] -= 1
+    return counted_rule
+
+
+def opened_kind(line: str) -> str | None:
+    """The kind of block a line (without its indentation) would open inside the current one."""
+    if _OPENS_QUOTE.match(line):
+        return "quote"
+    if _OPENS_LIST.match(line) and not _HR.match(line):
+        return "list"
+    colons = _COLON_FENCE.match(line)
+    if colons and container_kind(colons.group(1)) is not None:
+        return "box"
+    return None
+
+
+def exceeds(depth: dict[str, int], kind: str) -> bool:
+    after = {**depth, kind: depth[kind] + 1}
+    return (after["list"] > DEPTH_LIMITS["list"] or after["box"] > DEPTH_LIMITS["box"]
+            or after["list"] + after["quote"] > DEPTH_LIMITS["list+quote"]
+            or sum(after.values()) > DEPTH_LIMITS["all"])
+
+
+def too_deep_rule(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A block that would nest deeper than DEPTH_LIMITS: the rest of its parent becomes one
+    `zenn_flat` token, its lines without their quote, list and container markers."""
+    if state.level < 2 or state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    line = state.src[state.bMarks[start_line] + state.tShift[start_line]:state.eMarks[start_line]]
+    kind = opened_kind(line)
+    if kind is None or not exceeds(nesting(state), kind):
+        return False
+    if silent:
+        return True
+    last = parent_end(state, start_line, end_line)
+    token = state.push("zenn_flat", "div", 0)
+    token.map, token.block = [start_line, last], True
+    token.meta = {"lines": [flat_line(state, n) for n in range(start_line, last)], "kind": kind}
+    state.line = last
+    return True
+
+
+def parent_end(state: StateBlock, start_line: int, end_line: int) -> int:
+    """Where the current block's content ends: a list item at the first line indented less."""
+    for line in range(start_line + 1, end_line):
+        blank = state.bMarks[line] + state.tShift[line] >= state.eMarks[line]
+        if not blank and state.sCount[line] < state.blkIndent:
+            return line
+    return end_line
+
+
+def flat_line(state: StateBlock, line: int) -> str:
+    """One line of too-deep content: its text, without the markers that would nest it."""
+    text = state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
+    text = _FLAT_MARKERS.sub("", text)
+    colons = _COLON_FENCE.match(text)
+    if colons:          # a container's fence: only a details title is words
+        kind = container_kind(colons.group(1))
+        return kind[1] if kind else ""
+    return text
+
 
 def make_parser() -> MarkdownIt:
     """markdown-it as zenn-markdown-html configures it, blocks only."""
@@ -171,6 +259,11 @@ def make_parser() -> MarkdownIt:
     md.block.ruler.before("fence", "zenn_container", container, {"alt": _INTERRUPTS})
     md.block.ruler.before("reference", "zenn_footnote", footnote_def,
                           {"alt": ["paragraph", "reference"]})
+    for name, kind in (("blockquote", "quote"), ("list", "list"), ("zenn_container", "box"),
+                       ("zenn_footnote", "note")):
+        rule = md.block.ruler.__rules__[md.block.ruler.__find__(name)]
+        md.block.ruler.at(name, counted(rule.fn, kind), {"alt": rule.alt})
+    md.block.ruler.before("table", "zenn_too_deep", too_deep_rule)   # the usual rules end paragraphs
     return md
 
 
