@@ -265,8 +265,8 @@ def prepare(book: Book, context: BuildContext, jobs: int | None = None) -> list[
             progress.step(article.label)
             filtered = guarded("the filters", article, lambda a: filter_article(book, a, diagrams), context.debug)
             if filtered and key:
-                context.cache.put_json_text("ast", key, doc_to_json(article.doc))
-                context.cache.put("article", key, dump_article(article))
+                guarded("storing in the cache", article, lambda a: store_article(context.cache, key, a),
+                        context.debug)
         context.diagnostics.extend(article.diagnostics)
         if article.parsed:
             context.source.add(*article.verify_text)
@@ -277,6 +277,11 @@ def prepare(book: Book, context: BuildContext, jobs: int | None = None) -> list[
 
 
 # -- the article cache ------------------------------------------------------------------
+
+def store_article(cache: Cache, key: str, article: Article) -> None:
+    cache.put_json_text("ast", key, doc_to_json(article.doc))
+    cache.put("article", key, dump_article(article))
+
 
 def dump_article(article: Article) -> dict:
     runs, expected = article.verify_text
