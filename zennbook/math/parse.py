@@ -188,6 +188,9 @@ class Parser:
             if not (isinstance(previous, Command) and previous.name in OPERATORS):
                 raise MathProblem("invalid", f"\\{name} after something that is not an operator")
             return Command(name)
+        if name == "substack":                 # its argument is the rows of a {subarray}
+            arg = self.argument()
+            return Environment("subarray", [Raw("c")], None, arg.items if isinstance(arg, Group) else [arg])
         if name in ("newline", "cr"):
             return Newline()
         if name == "begin":
