@@ -59,7 +59,9 @@ def math_commands(tables: dict) -> list[str]:
 
 def latex_defined(names: list[str]) -> set[str]:
     """The names LaTeX knows after loading the same class and packages as the book."""
-    probes = "\n".join(f"\\typeout{{ZBNAME:{n}:\\ifdefined\\{n} 1\\else 0\\fi}}" for n in names)
+    # As the .sty's guard sees it (expl3's \cs_if_exist): a name that means \relax is undefined.
+    probes = "\n".join(f"\\typeout{{ZBNAME:{n}:\\ifdefined\\{n} \\ifx\\{n}\\relax 0\\else 1\\fi\\else 0\\fi}}"
+                       for n in names)
     tex = (f"\\documentclass{{jlreq}}\n\\usepackage{{{PACKAGES}}}\n\\begin{{document}}\n{probes}\n"
            "\\end{document}\n")
     with tempfile.TemporaryDirectory() as folder:

@@ -115,6 +115,8 @@ def test_hostile_math_is_refused_or_neutralised(tex):
     (r"\begin{CD} A @>>> B \end{CD}", "unsupported"), ("{" * 10_000 + "}" * 10_000, "invalid"),
     (r"\def\x{\x}\x", "invalid"), (r"x^a^b", "invalid"), (r"\left( x", "invalid"), (r"{", "invalid"),
     (r"a $ b", "invalid"), (r"#1", "invalid"), (r"\text{\alpha}", "invalid"),
+    (r"a \hline b", "invalid"), (r"\begin{gathered} a & b \end{gathered}", "invalid"),
+    (r"\begin{array}{cc} a & b & c \end{array}", "invalid"), (r"\genfrac{x}{}{}{}{a}{b}", "invalid"),
 ])
 def test_each_refusal_has_its_kind(tex, kind):
     assert outcome(tex) == f"refused:{kind}"
@@ -155,12 +157,13 @@ def test_an_unknown_colour_is_dropped_with_a_note():
     (r"\R^d \N \Z", r"\mathbb{R}^{d}\mathbb{N}\mathbb{Z}"),
     (r"\argmax_x", r"\operatorname*{arg\,max}_{x}"),
     (r"\bold{x}\Bbb{R}", r"\mathbf{x}\mathbb{R}"),
-    (r"\llbracket a \rrbracket", r"\mathopen{[\mkern-3.2mu\relax [}a\mathclose{]\mkern-3.2mu\relax ]}"),
+    (r"\llbracket a \rrbracket", r"\mathopen{[\mspace{-3.2mu}[}a\mathclose{]\mspace{-3.2mu}]}"),
     (r"\rm abc", r"\mathrm{abc}"),
     (r"{a \over b}", r"{\frac{a}{b}}"),
     (r"n \choose k", r"\binom{n}{k}"),
     (r"\kern1em x", r"\hspace{1em}x"),
-    (r"\mkern3mu x", r"\mkern3mu\relax x"),
+    (r"\mkern3mu x", r"\mspace{3mu}x"),
+    (r"\genfrac(]{0pt}{2}{a}{b}", r"\genfrac{(}{]}{0pt}{2}{a}{b}"),
     (r"\hspace{9mu}", r"\hspace{0.5000em}"),
     (r"\begin{array}{c:c} a & b \end{array}", r"\begin{array}{c|c}a&b\end{array}"),
     (r"\begin{split} a &= b \end{split}", r"\begin{aligned}a&=b\end{aligned}"),

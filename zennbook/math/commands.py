@@ -35,7 +35,7 @@ SHORTHANDS = {
     "image": r"\Im", "infin": r"\infty", "isin": r"\in", "lang": r"\langle", "rang": r"\rangle",
     "plusmn": r"\pm", "sdot": r"\cdot", "sect": r"\S", "sub": r"\subset", "sube": r"\subseteq",
     "supe": r"\supseteq", "thetasym": r"\vartheta", "weierp": r"\wp", "notni": r"\not\ni", "lt": "<",
-    "gt": ">", "degree": r"{}^{\circ}", "Dagger": r"\ddagger", "varvdots": r"\vdots", "dotsx": r"\dots",
+    "gt": ">", "degree": r"{}^{\circ}", "Dagger": r"\ddagger", "real": r"\Re", "ratio": r"\vcentcolon", "varvdots": r"\vdots", "dotsx": r"\dots",
     "lBrace": r"\mathopen{\{\mkern-5mu\{}", "rBrace": r"\mathclose{\}\mkern-5mu\}}",
     "llbracket": r"\mathopen{[\mkern-3.2mu[}", "rrbracket": r"\mathclose{]\mkern-3.2mu]}",
     "bra": r"\mathinner{\langle{#1}|}", "ket": r"\mathinner{|{#1}\rangle}",
@@ -70,7 +70,7 @@ UNSUPPORTED = frozenset({
     "imageof", "origof", "xleftequilibrium", "xrightequilibrium", "xrightleftarrows", "xtofrom",
     "xtwoheadleftarrow", "xtwoheadrightarrow", "vcenter", "hdashline",
 })
-DROPPED = frozenset({"label", "nonumber", "notag"})      # numbering is the writer's; see \tag
+DROPPED = frozenset({"label", "nonumber", "notag", "relax"})   # numbering is the writer's; see \tag
 CONTENT_ONLY = {"htmlClass": 1, "htmlId": 1, "htmlStyle": 1, "htmlData": 1, "href": 1}   # arg index
 # Commands whose arguments KaTeX reads itself (not from its function table).
 EXTRA_ARGS = {"operatorname": (1, 0, ()), "hspace": (1, 0, ("size",)), "tag": (1, 0, ("raw",)),
@@ -99,6 +99,12 @@ TOP_LEVEL_ENVIRONMENTS = {"align": "aligned", "align*": "aligned", "gather": "ga
                           "gather*": "gathered", "alignat": "alignedat", "alignat*": "alignedat",
                           "equation": "", "equation*": "", "darray": "array", "split": "aligned"}
 UNSUPPORTED_ENVIRONMENTS = frozenset({"CD"})
+# Columns an environment's rows may have (& + 1); others: as many as the argument says.
+MATRICES = frozenset("matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix matrix* pmatrix* "
+                     "bmatrix* Bmatrix* vmatrix* Vmatrix*".split())
+MAX_MATRIX_COLUMNS = 64        # zennbook.sty sets amsmath's MaxMatrixCols to this
+COLUMN_LIMITS = {"gathered": 1, "gather": 1, "gather*": 1, "cases": 2, "dcases": 2, "rcases": 2,
+                 "drcases": 2, **{name: MAX_MATRIX_COLUMNS for name in MATRICES}}
 # Control symbols: in math, in text (accents take one argument).
 MATH_SYMBOLS = frozenset(",:;!> {}|#$%&_")
 TEXT_SYMBOLS = frozenset(" {}#$%&_")
@@ -134,7 +140,7 @@ def environment_arguments(name: str) -> tuple[int, int]:
 EMITTED_NAMES = frozenset(
     {name for name, row in COMMANDS.items() if row[3]} - REFUSED - UNSUPPORTED - DROPPED
     - {"verb", "href", "url", "includegraphics", "begin", "end"} - set(SWITCHES)
-    | {"begin", "end", "operatorname", "hspace", "substack", "text", "texttt", "mathbb", "mathrm",
+    | {"begin", "end", "operatorname", "mspace", "hspace", "substack", "text", "texttt", "mathbb", "mathrm",
        "textasciicircum", "textasciitilde", "textbackslash", "limits", "nolimits", "frac", "binom",
-       "genfrac", "mathopen", "mathclose", "mathinner", "relax", "hline"}
+       "genfrac", "mathopen", "mathclose", "mathinner", "hline"}
     | set(SWITCHES.values()) | set(TEXT_SWITCHES.values()))

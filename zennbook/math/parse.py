@@ -34,6 +34,7 @@ class Parser:
         self.depth = 0
         self.tags: list[str] = []
         self.notes: list[str] = []        # what was left out, for a warning
+        self.in_environment = 0
 
     # -- tokens -------------------------------------------------------------------------------
 
@@ -191,6 +192,10 @@ class Parser:
         if name == "substack":                 # its argument is the rows of a {subarray}
             arg = self.argument()
             return Environment("subarray", [Raw("c")], None, arg.items if isinstance(arg, Group) else [arg])
+        if name == "genfrac":
+            return self.genfrac()
+        if name == "hline" and not self.in_environment:
+            raise MathProblem("invalid", "\\hline outside an array")
         if name in ("newline", "cr"):
             return Newline()
         if name == "begin":
@@ -282,7 +287,7 @@ class Parser:
     def spacing(self, name: str) -> Command:
         value = self.size()
         if value.text.endswith("mu"):
-            return Command("mkern", suffix=value.text + "\\relax ")
+            return Command("mspace", args=[value])
         return Command("hspace", args=[value])
 
     def size(self) -> Raw:
@@ -384,7 +389,10 @@ class Parser:
             option = self.columns(self.raw_until("]"))
         args = [self.count(self.raw_group()) if name in ("alignat", "alignat*", "alignedat")
                 else self.columns(self.raw_group()) for _ in range(mandatory)]
+        self.in_environment += 1
         body = self.math_list(("end", name))
+        self.in_environment -= 1
+        check_columns(name, args, body)
         inner = c.TOP_LEVEL_ENVIRONMENTS.get(name, name)
         if inner == "":
             return Group(body)
@@ -401,6 +409,24 @@ class Parser:
         if not text.strip().isdigit() or not 0 < int(text) < 50:
             raise MathProblem("invalid", f"{text!r} is not a number of columns")
         return Raw(text.strip())
+
+    def genfrac(self) -> Command:
+        """\\genfrac{(}{)}{thickness}{style}{a}{b}: delimiters, a size and a style 0-3, checked."""
+        left, right = (self.genfrac_delimiter(self.raw_group().strip()) for _ in range(2))
+        thickness = self.raw_group().strip()
+        thickness = self.size_text(thickness).text if thickness else ""
+        style = self.raw_group().strip()
+        if style not in ("", "0", "1", "2", "3"):
+            raise MathProblem("invalid", f"\\genfrac style {style!r} (0 to 3)")
+        return Command("genfrac", args=[Raw(left), Raw(right), Raw(thickness), Raw(style),
+                                        self.argument(), self.argument()])
+
+    @staticmethod
+    def genfrac_delimiter(text: str) -> str:
+        if text == "" or (len(text) == 1 and text in c.DELIMITER_CHARS) or \
+                (text.startswith("\\") and (text[1:] in c.DELIMITERS)):
+            return text
+        raise MathProblem("invalid", f"\\genfrac delimiter {text!r}")
 
     # -- text mode ----------------------------------------------------------------------------
 
@@ -501,6 +527,26 @@ def with_infix(items: list) -> list:
         return [Command(name, args=parts)]
     thickness = [items[at].size.text if part is None else part for part in genfrac]
     return [Command(name, args=[Raw(part) for part in thickness] + parts)]
+
+
+def check_columns(name: str, args: list, body: list) -> None:
+    """More cells in a row than the environment has columns stops LaTeX (KaTeX refuses too)."""
+    if name in c.COLUMN_LIMITS:
+        limit = c.COLUMN_LIMITS[name]
+    elif name in ("array", "darray", "subarray"):
+        limit = sum(ch in "lcr" for ch in args[0].text)
+    elif name in ("alignat", "alignat*", "alignedat"):
+        limit = 2 * int(args[0].text)
+    else:
+        return
+    cells = 1
+    for item in body:
+        if isinstance(item, Newline):
+            cells = 1
+        elif isinstance(item, Align):
+            cells += 1
+            if cells > limit:
+                raise MathProblem("invalid", f"a row of {{{name}}} with more than {limit} column(s)")
 
 
 def em_size(value: Raw) -> Raw:
