@@ -14,5 +14,8 @@ const envs = {};
 for (const [name, d] of Object.entries(t._environments)) envs[name] = { numArgs: d.numArgs, numOptionalArgs: d.numOptionalArgs || 0 };
 const macros = {};
 for (const [name, m] of Object.entries(t._macros)) macros[name] = typeof m === 'string' ? m : (typeof m === 'function' ? null : (m.tokens ? null : JSON.stringify(m)));
+const unicode = {};       // a character KaTeX reads as a command: α is \alpha
+for (const [name, d] of Object.entries(t.symbols.math))
+  if (name.startsWith('\\') && d.replace && t.symbols.math[d.replace] === d && !(d.replace in unicode)) unicode[d.replace] = name.slice(1);
 const syms = { math: Object.keys(t.symbols.math).filter(n => n.startsWith('\\')), text: Object.keys(t.symbols.text).filter(n => n.startsWith('\\')) };
-console.log(JSON.stringify({ version: k.version, functions: fns, environments: envs, macros, symbols: syms }));
+console.log(JSON.stringify({ version: k.version, functions: fns, environments: envs, macros, symbols: syms, unicode }));

@@ -51,6 +51,12 @@ def text_commands(tables: dict) -> list[str]:
     return sorted(m.group(1) for n in names if (m := CONTROL_WORD.match(n)))
 
 
+def unicode_commands(tables: dict, defined: set[str]) -> dict[str, str]:
+    """Characters LaTeX's math fonts lack, by the command KaTeX reads them as (ASCII stays)."""
+    return {char: name for char, name in sorted(tables["unicode"].items())
+            if ord(char) > 0x7f and name in defined}
+
+
 def math_commands(tables: dict) -> list[str]:
     names = set(tables["symbols"]["math"]) | set(tables["macros"]) | \
         {n for n, d in tables["functions"].items() if d["allowedInMath"]}
@@ -87,10 +93,12 @@ def main() -> None:
         f'{tables["version"]}: do not edit.\n\n'
         "COMMANDS: control word -> (mandatory args, optional args, KaTeX argument types,\n"
         "defined in LaTeX with jlreq + the packages zennbook.sty loads).\n"
+        'UNICODE_COMMANDS: a character KaTeX reads in math as a command LaTeX defines (α: alpha).\n'
         'MATH_COMMANDS, TEXT_COMMANDS: the control words KaTeX accepts in math and in text mode."""\n\n'
         f"KATEX_VERSION = {tables['version']!r}\n"
         f"COMMANDS = {pprint.pformat(rows, width=100)}\n"
         f"ENVIRONMENTS = {pprint.pformat(environments, width=100)}\n"
+        f"UNICODE_COMMANDS = {pprint.pformat(unicode_commands(tables, defined), width=100, compact=True)}\n"
         f"MATH_COMMANDS = frozenset({pprint.pformat(math_commands(tables), width=100, compact=True)})\n"
         f"TEXT_COMMANDS = frozenset({pprint.pformat(text_commands(tables), width=100, compact=True)})\n",
         encoding="utf-8")

@@ -8,7 +8,7 @@ import random
 from bench.corpus import KATEX_ONLY_DISPLAY, KATEX_ONLY_INLINE, display_math
 from zennbook.math import MathProblem, to_latex
 from zennbook.math.commands import DELIMITED, INFIX, LIMITS, SHORTHANDS, SIZED, arguments
-from zennbook.math.katex_names import ENVIRONMENTS, MATH_COMMANDS
+from zennbook.math.katex_names import ENVIRONMENTS, MATH_COMMANDS, UNICODE_COMMANDS
 from zennbook.math.macros import shorthand
 
 SAMPLE_ARGUMENT = {"size": "{0.5em}", "color": "{blue}", "raw": "{x}", "url": "{https://example.com}",
@@ -53,6 +53,8 @@ def sweep() -> list[tuple[str, bool]]:
     names = sorted((MATH_COMMANDS | set(SHORTHANDS) | LIMITS) - {"begin", "end", "right", "middle"})
     found = [(command_formula(name), False) for name in names]
     found += [(environment_formula(name), True) for name in sorted(ENVIRONMENTS)]
+    characters = sorted(UNICODE_COMMANDS)
+    found += [(" ".join(characters[i:i + 40]), False) for i in range(0, len(characters), 40)]
     return [(tex, display) for tex, display in found if accepted(tex, display)]
 
 

@@ -168,6 +168,8 @@ def test_an_unknown_colour_is_dropped_with_a_note():
     (r"\begin{array}{c:c} a & b \end{array}", r"\begin{array}{c|c}a&b\end{array}"),
     (r"\begin{split} a &= b \end{split}", r"\begin{aligned}a&=b\end{aligned}"),
     (r"\alpha日本", r"\alpha 日本"),
+    ("α ≤ β × 2", r"\alpha \leq \beta \times 2"),
+    (r"\text{α ≤ β}", r"\text{α ≤ β}"),
 ])
 def test_katex_forms_become_latex_forms(tex, latex):
     assert outcome(tex) == latex

@@ -24,7 +24,7 @@ SHORTHANDS = {
     "argmax": r"\operatorname*{arg\,max}", "argmin": r"\operatorname*{arg\,min}",
     "plim": r"\operatorname*{plim}",
     **{name: rf"\operatorname{{{name}}}" for name in ("arctg", "arcctg", "cosec", "cotg", "ctg", "cth",
-                                                        "sh", "tg")},
+                                                        "sh", "tg", "th")},
     "Darr": r"\Downarrow", "dArr": r"\Downarrow", "darr": r"\downarrow", "Harr": r"\Leftrightarrow",
     "hArr": r"\Leftrightarrow", "harr": r"\leftrightarrow", "Larr": r"\Leftarrow", "lArr": r"\Leftarrow",
     "larr": r"\leftarrow", "Lrarr": r"\Leftrightarrow", "lrArr": r"\Leftrightarrow",
@@ -70,6 +70,8 @@ UNSUPPORTED = frozenset({
     "imageof", "origof", "xleftequilibrium", "xrightequilibrium", "xrightleftarrows", "xtofrom",
     "xtwoheadleftarrow", "xtwoheadrightarrow", "vcenter", "hdashline",
 })
+# Text accents: LaTeX has no math font glyph for them (KaTeX draws them in math as well).
+TEXT_ONLY = frozenset({"H", "c", "r", "u", "v", "AA", "aa"})
 DROPPED = frozenset({"label", "nonumber", "notag", "relax"})   # numbering is the writer's; see \tag
 CONTENT_ONLY = {"htmlClass": 1, "htmlId": 1, "htmlStyle": 1, "htmlData": 1, "href": 1}   # arg index
 # Commands whose arguments KaTeX reads itself (not from its function table).
@@ -123,6 +125,8 @@ def arguments(name: str) -> tuple[int, int, tuple]:
 
 
 def katex_knows(name: str, text_mode: bool) -> bool:
+    if text_mode and name in TEXT_ONLY:
+        return True
     return name in (TEXT_COMMANDS if text_mode else MATH_COMMANDS) or name in EXTRA_ARGS \
         or name in LIMITS or name in SHORTHANDS
 

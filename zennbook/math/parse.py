@@ -11,6 +11,7 @@ import re
 
 from . import commands as c
 from .errors import MathProblem
+from .katex_names import UNICODE_COMMANDS
 from .nodes import (Align, Char, Command, Delimiter, Environment, Group, Infix, LeftRight, Math,
                     Newline, Raw, Script, Symbol, Text, TextChar)
 from .tokens import Token
@@ -139,6 +140,9 @@ class Parser:
             return Symbol(" ")
         if char in MATH_SPECIALS:
             raise MathProblem("invalid", f"'{char}' in math")
+        name = UNICODE_COMMANDS.get(char)
+        if name in c.EMITTED_NAMES:             # α as \alpha: LaTeX's math fonts have no α
+            return Command(name)
         return Char(char)
 
     def control_symbol(self, char: str):
@@ -225,6 +229,8 @@ class Parser:
             raise MathProblem("unsafe", f"\\{name}")
         if name in c.UNSUPPORTED:
             raise MathProblem("unsupported", f"\\{name}")
+        if name in c.TEXT_ONLY and not text_mode:
+            raise MathProblem("unsupported", f"\\{name} in math (print has it only in text)")
         if not c.katex_knows(name, text_mode):
             if c.katex_knows(name, not text_mode):
                 raise MathProblem("invalid", f"\\{name} in {'text' if text_mode else 'math'} mode")
