@@ -7,7 +7,7 @@ import os
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from zennbook.math import MathProblem, to_latex
@@ -115,7 +115,9 @@ def test_hostile_math_is_refused_or_neutralised(tex):
     (r"\begin{CD} A @>>> B \end{CD}", "unsupported"), ("{" * 10_000 + "}" * 10_000, "invalid"),
     (r"\def\x{\x}\x", "invalid"), (r"x^a^b", "invalid"), (r"\left( x", "invalid"), (r"{", "invalid"),
     (r"a $ b", "invalid"), (r"#1", "invalid"), (r"\text{\alpha}", "invalid"),
-    (r"a \hline b", "invalid"), (r"\begin{gathered} a & b \end{gathered}", "invalid"),
+    (r"a \hline b", "invalid"), (r"x \middle| y", "invalid"), (r"\frac\\ x", "invalid"),
+    (r"\begin{array}{c} a \hline \end{array}", "invalid"), (r"x & \textbf\hline", "invalid"),
+    (r"\bm\kern1em", "invalid"), (r"\begin{gathered} a & b \end{gathered}", "invalid"),
     (r"\begin{array}{cc} a & b & c \end{array}", "invalid"), (r"\genfrac{x}{}{}{}{a}{b}", "invalid"),
 ])
 def test_each_refusal_has_its_kind(tex, kind):
@@ -167,6 +169,9 @@ def test_an_unknown_colour_is_dropped_with_a_note():
     (r"\hspace{9mu}", r"\hspace{0.5000em}"),
     (r"\begin{array}{c:c} a & b \end{array}", r"\begin{array}{c|c}a&b\end{array}"),
     (r"\begin{split} a &= b \end{split}", r"\begin{aligned}a&=b\end{aligned}"),
+    (r"\text{a\hspace{9mu}b}", r"\text{a\hspace{0.5000em}b}"),
+    (r"{a \above 9mu b}", r"{\genfrac{}{}{0.5000em}{}{a}{b}}"),
+    (r"\begin{array}{c} \hline a \\ \hdashline b \end{array}", "\\begin{array}{c}\\hline a\\\\\n\\hline b\\end{array}"),
     (r"\alpha日本", r"\alpha 日本"),
     ("α ≤ β × 2", r"\alpha \leq \beta \times 2"),
     (r"\text{α ≤ β}", r"\text{α ≤ β}"),
@@ -181,6 +186,8 @@ def test_katex_forms_become_latex_forms(tex, latex):
     ("a \\\\ b", "\\begin{gathered}a\\\\\nb\\end{gathered}"),
     (r"x & = y", r"\begin{aligned}x&=y\end{aligned}"),
     (r"x \label{eq:1} \nonumber", "x"),
+    ("[a \\\\ [b]", "\\begin{gathered}{}[a\\\\\n{}[b]\\end{gathered}"),
+    (r"\begin{aligned} *a &= b \\ *c \end{aligned}", "\\begin{aligned}{}*a&=b\\\\\n{}*c\\end{aligned}"),
     (r"\substack{a \\ b}", "\\begin{subarray}{c}a\\\\\nb\\end{subarray}"),
 ])
 def test_top_level_alignment_becomes_an_inner_environment(tex, latex):
@@ -213,11 +220,17 @@ PIECES = [
     r"\textcolor", r"\href", r"\url", r"\kern", r"1em", r"3mu", r"\tag", r"\label", r"\R", r"\alpha",
     r"\operatorname*", r"\mathbb", r"\bm", r"\limits", r"\sum", r"\rm", r"\not", r"\big", r"\hline",
     r"\hspace", r"\char", r"\verb", r"\@ifnextchar", r"\end", r"\begin", r"\let", "日本", "α",
+    r"\genfrac", r"\sqrt[", r"\rule", r"\raisebox", r"\colorbox", r"\fcolorbox", r"\(", r"\)",
+    r"\begin{alignat}{2}", r"\end{alignat}", r"\begin{pmatrix*}[r]", r"\end{pmatrix*}", r"\substack",
+    r"\middle|", r"\big", r"\bigl", r"\mkern", r"\mathrm", r"\bf", r"\choose", r"\above", r"\cr",
+    r"\newline", r"\hbox", r"\mathchoice", r"\xrightarrow[", r"\overset", r"\htmlClass", r"\\[2pt]",
 ]
 
 
 @BOUNDED
 @given(st.lists(st.sampled_from(PIECES), max_size=40), st.booleans())
+@example([r"\text", "1"], False)           # an unbraced text argument (was a TypeError)
+@example([r"\text", r"\limits"], False)    # a math-only name in text (was a KeyError)
 def test_any_formula_is_refused_or_written_with_whitelisted_names_only(pieces, display):
     outcome("".join(pieces), display)      # asserts inside; any other exception fails
 

@@ -68,7 +68,7 @@ UNSUPPORTED = frozenset({
     "includegraphics", "verb", "ch", "angl", "angln", "phase", "oiint", "oiiint", "overgroup",
     "undergroup", "utilde", "overleftharpoon", "overrightharpoon", "sout", "sixptsize", "minuso",
     "imageof", "origof", "xleftequilibrium", "xrightequilibrium", "xrightleftarrows", "xtofrom",
-    "xtwoheadleftarrow", "xtwoheadrightarrow", "vcenter", "hdashline",
+    "xtwoheadleftarrow", "xtwoheadrightarrow", "vcenter",
 })
 # Text accents: LaTeX has no math font glyph for them (KaTeX draws them in math as well).
 TEXT_ONLY = frozenset({"H", "c", "r", "u", "v", "AA", "aa"})
@@ -125,10 +125,9 @@ def arguments(name: str) -> tuple[int, int, tuple]:
 
 
 def katex_knows(name: str, text_mode: bool) -> bool:
-    if text_mode and name in TEXT_ONLY:
-        return True
-    return name in (TEXT_COMMANDS if text_mode else MATH_COMMANDS) or name in EXTRA_ARGS \
-        or name in LIMITS or name in SHORTHANDS
+    if text_mode:
+        return name in TEXT_COMMANDS or name in TEXT_ONLY or name == "hspace"
+    return name in MATH_COMMANDS or name in EXTRA_ARGS or name in LIMITS or name in SHORTHANDS
 
 
 def latex_defines(name: str) -> bool:

@@ -18,10 +18,14 @@ class Forms:
     """Mixed into Parser: uses its token reading (peek, next) and math_list/argument."""
 
     def delimited(self, name: str):
+        if name == "middle" and not self.in_left_right:
+            raise MathProblem("invalid", "\\middle outside \\left...\\right")
         left = self.delimiter(name)
         if name != "left":
             return Command(name, args=[left])
+        self.in_left_right += 1
         items = self.math_list("right")
+        self.in_left_right -= 1
         return LeftRight(left, items, self.delimiter("right"))
 
     def delimiter(self, name: str) -> Delimiter:
@@ -165,7 +169,7 @@ class Forms:
         """\\genfrac{(}{)}{thickness}{style}{a}{b}: delimiters, a size and a style 0-3, checked."""
         left, right = (self.genfrac_delimiter(self.raw_group().strip()) for _ in range(2))
         thickness = self.raw_group().strip()
-        thickness = self.size_text(thickness).text if thickness else ""
+        thickness = em_size(self.size_text(thickness)).text if thickness else ""
         style = self.raw_group().strip()
         if style not in ("", "0", "1", "2", "3"):
             raise MathProblem("invalid", f"\\genfrac style {style!r} (0 to 3)")

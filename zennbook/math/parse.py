@@ -32,6 +32,7 @@ class Parser(Forms, TextMode):
         self.tags: list[str] = []
         self.notes: list[str] = []        # what was left out, for a warning
         self.in_environment = 0
+        self.in_left_right = 0              # \\middle only between \\left and \\right
 
     # -- tokens -------------------------------------------------------------------------------
 
@@ -161,7 +162,12 @@ class Parser(Forms, TextMode):
                 raise MathProblem("invalid", f"'{token.text}' where an argument was expected")
             return Char(token.text)
         if len(token.text) == 1 and not token.text.isalpha():
-            return self.control_symbol(token.text)
+            item = self.control_symbol(token.text)
+            if isinstance(item, Newline):
+                raise MathProblem("invalid", "\\\\ where an argument was expected")
+            return item
+        if token.text in c.SIZED or token.text == "hspace":
+            raise MathProblem("invalid", f"\\{token.text} where an argument was expected")
         item = self.command(token.text, [], None, as_argument=True)
         if isinstance(item, list):
             return Group(item)
@@ -183,6 +189,8 @@ class Parser(Forms, TextMode):
             return self.limits(name, items)
         if name in ("end", "right"):
             raise MathProblem("invalid", f"\\{name} without its opening")
+        if name in ("hline", "hdashline"):
+            return self.hline(items, stop)
         form = next((form for names, form in self.special_forms() if name in names), None)
         if form is not None:
             return form(name)
@@ -193,7 +201,7 @@ class Parser(Forms, TextMode):
     def special_forms(self):
         """(names, reader) for the commands not read by KaTeX's argument table alone."""
         return ((c.DROPPED, self.dropped), (("tag",), self.tag), (("substack",), self.substack),
-                (("genfrac",), lambda _: self.genfrac()), (("hline",), self.hline),
+                (("genfrac",), lambda _: self.genfrac()),
                 (("newline", "cr"), lambda _: Newline()), (("begin",), lambda _: self.environment()),
                 (c.DELIMITED, self.delimited), (c.SIZED, self.spacing), (c.INFIX, self.infix),
                 (("color", "textcolor", "colorbox", "fcolorbox"), self.colored), (("url",), self.url),
@@ -217,13 +225,16 @@ class Parser(Forms, TextMode):
         arg = self.argument()
         return Environment("subarray", [Raw("c")], None, arg.items if isinstance(arg, Group) else [arg])
 
-    def hline(self, name: str) -> Command:
-        if not self.in_environment:
-            raise MathProblem("invalid", "\\hline outside an array")
-        return Command(name)
+    @staticmethod
+    def hline(items: list, stop) -> Command:
+        """A rule between rows: directly in an environment's body, at the start of a row
+        (\\hdashline, which LaTeX lacks without arydshln, as a plain rule)."""
+        if not isinstance(stop, tuple) or (items and not isinstance(items[-1], Newline)):
+            raise MathProblem("invalid", "\\hline outside an array or not at the start of a row")
+        return Command("hline")
 
     def infix(self, name: str) -> Infix:
-        return Infix(name, self.size() if name == "above" else "")
+        return Infix(name, em_size(self.size()) if name == "above" else "")
 
     def url(self, _name: str) -> Command:
         """\\url's address as typewriter text: every character escaped."""
@@ -251,7 +262,8 @@ class Parser(Forms, TextMode):
     @staticmethod
     def handled_here(name: str) -> bool:
         return name in c.SWITCHES or name in c.DROPPED or name in c.CONTENT_ONLY or name in c.INFIX \
-            or name in ("tag", "url", "newline", "cr", "color", "textcolor", "colorbox", "fcolorbox") \
+            or name in ("tag", "url", "newline", "cr", "color", "textcolor", "colorbox", "fcolorbox",
+                        "hdashline") \
             or name in c.TEXT_SWITCHES
 
     def read_arguments(self, name: str) -> tuple[list, list]:

@@ -16,7 +16,8 @@ class TextMode:
         token = self.next()
         if token.is_char("{"):
             return Text(self.text_list("}"))
-        return Text(self.text_item(token, None) or [])
+        item = self.text_item(token, "rest")       # \\text x: one token is the argument
+        return Text(item if isinstance(item, list) else [item] if item is not None else [])
 
     def text_list(self, stop) -> list:
         items: list = []
@@ -52,6 +53,8 @@ class TextMode:
         if len(name) == 1 and not name.isalpha():
             return self.text_symbol(name)
         self.check_known(name, text_mode=True)
+        if name in ("hline", "hdashline"):
+            raise MathProblem("invalid", f"\\{name} in text")
         if name in c.SIZED:
             return Command("hspace", args=[em_size(self.size())], text_mode=True)
         if name in c.TEXT_SWITCHES:
@@ -68,7 +71,7 @@ class TextMode:
             raise MathProblem("unsupported", f"\\{name} in text")
         args = []
         for kind in list(types) + [None] * (mandatory - len(types)):
-            args.append(self.size() if kind == "size" else self.text_argument())
+            args.append(em_size(self.size()) if kind == "size" else self.text_argument())
         return [], args
 
     def text_symbol(self, char: str):

@@ -7,6 +7,9 @@ from __future__ import annotations
 from .nodes import (Align, Char, Command, Delimiter, Environment, Group, LeftRight, Math, Newline,
                     Raw, Script, Symbol, Text, TextChar)
 
+# LaTeX reads a `[` (or `*`) right after a row break as its option (the extra space), and
+# after \begin{aligned} as the position: the writer puts `{}` before a `[` of the formula.
+LOOKS_AHEAD = ("\\\\\n", "\\\\")
 TEXT_ESCAPES = {"_": r"\_", "^": r"\textasciicircum{}", "&": r"\&", "#": r"\#", "%": r"\%",
                 "$": r"\$", "~": r"\textasciitilde{}", "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}"}
 
@@ -14,7 +17,13 @@ TEXT_ESCAPES = {"_": r"\_", "^": r"\textasciicircum{}", "&": r"\&", "#": r"\#", 
 def write(items: list, context: str = "group") -> str:
     """context: "body" (an alignment's cells: & and \\\\ kept) or "group" (dropped: a line
     break inside a group has no place in print; KaTeX breaks the line there)."""
-    return "".join(write_item(item, context) for item in items)
+    out = ""
+    for item in items:
+        piece = write_item(item, context)
+        if out.endswith(LOOKS_AHEAD) and piece.startswith(("[", "*")):
+            out += "{}"                 # `\\ [x]` or `\begin{aligned}[x`: not an option
+        out += piece
+    return out
 
 
 def write_item(item, context: str) -> str:
@@ -77,4 +86,7 @@ def write_argument(arg) -> str:
 def write_environment(env: Environment) -> str:
     option = f"[{env.option.text}]" if env.option else ""
     args = "".join("{" + arg.text + "}" for arg in env.args)
-    return f"\\begin{{{env.name}}}{option}{args}" + write(env.body, "body") + f"\\end{{{env.name}}}"
+    body = write(env.body, "body")
+    if body.startswith(("[", "*")):
+        body = "{}" + body
+    return f"\\begin{{{env.name}}}{option}{args}" + body + f"\\end{{{env.name}}}"
