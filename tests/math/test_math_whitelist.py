@@ -188,6 +188,8 @@ def test_katex_forms_become_latex_forms(tex, latex):
     (r"x \label{eq:1} \nonumber", "x"),
     ("[a \\\\ [b]", "\\begin{gathered}{}[a\\\\\n{}[b]\\end{gathered}"),
     (r"\begin{aligned} *a &= b \\ *c \end{aligned}", "\\begin{aligned}{}*a&=b\\\\\n{}*c\\end{aligned}"),
+    ("&'", "\\begin{aligned}&^{\\prime }\\end{aligned}"),
+    ("x' & y'' \\\\ z'^2_i", "\\begin{aligned}x^{\\prime }&y^{\\prime \\prime }\\\\\nz^{\\prime 2}_{i}\\end{aligned}"),
     (r"\substack{a \\ b}", "\\begin{subarray}{c}a\\\\\nb\\end{subarray}"),
 ])
 def test_top_level_alignment_becomes_an_inner_environment(tex, latex):

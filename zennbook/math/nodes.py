@@ -65,6 +65,7 @@ class Command:
 class Script:
     kind: str                 # "^" or "_"
     arg: object
+    prime: bool = False       # x': more primes and one ^ may still join it
 
 
 @dataclass

@@ -82,12 +82,14 @@ class Parser(Forms, TextMode):
                     break
                 self.pos += 1
                 item = self.math_item(token, items, stop)
-                if isinstance(item, Script) or (isinstance(item, Char) and item.text == "'"):
-                    kind = item.kind if isinstance(item, Script) else "^"
-                    if kind in scripts:
+                if isinstance(item, Char) and item.text == "'":
+                    item = Script("^", Group([Command("prime")]), prime=True)
+                if isinstance(item, Script) and merge_prime(items, item):
+                    continue
+                if isinstance(item, Script):
+                    if item.kind in scripts:
                         raise MathProblem("invalid", "a double superscript or subscript")
-                    if isinstance(item, Script):
-                        scripts.add(kind)
+                    scripts.add(item.kind)
                 elif item is not None:
                     scripts = set()
                 if isinstance(item, list):
@@ -293,6 +295,18 @@ class Parser(Forms, TextMode):
             self.pos += 1
             return True
         return False
+
+
+def merge_prime(items: list, script: Script) -> bool:
+    """x'' and x'^2 as KaTeX (and TeX) read them: one superscript, ^{\\prime\\prime} and
+    ^{\\prime 2}. A prime is written as \\prime: LaTeX's own ' is an active character that
+    looks ahead and breaks at the end of an alignment cell."""
+    previous = items[-1] if items else None
+    if not (isinstance(previous, Script) and previous.prime and script.kind == "^"):
+        return False
+    previous.arg.items.extend(script.arg.items if script.prime else [script.arg])
+    previous.prime = script.prime
+    return True
 
 
 def with_infix(items: list) -> list:
