@@ -281,7 +281,7 @@ def course_class(rng: random.Random) -> str:
     lines = ["classDiagram"]
     for name in names:
         lines += [f"    class {name.capitalize()} {{", f"        +{rng.choice(IDENTS)}: Tensor",
-                  f"        +forward(x) Tensor", "    }"]
+                  "        +forward(x) Tensor", "    }"]
     lines += [f"    {names[0].capitalize()} <|-- {names[1].capitalize()}",
               f"    {names[0].capitalize()} *-- {names[2].capitalize()}"]
     return "\n".join(lines)

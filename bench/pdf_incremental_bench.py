@@ -39,7 +39,8 @@ from zennbook.diagnostics import Diagnostics  # noqa: E402
 from zennbook.pipeline import BuildContext, prepare  # noqa: E402
 from zennbook.verify import squash  # noqa: E402
 from zennbook.writers import latex  # noqa: E402
-from zennbook.writers.pdfunits import JOB, book_facts, build_pdf_units, differences  # noqa: E402
+from tests.writers.pdfunits.facts import book_facts, differences  # noqa: E402
+from zennbook.writers.pdf import JOB, build_pdf_units  # noqa: E402
 
 EPOCH = 1767225600
 ADDED = "\n## 追記\n\n" + "\n\n".join(

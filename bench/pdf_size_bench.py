@@ -3,7 +3,7 @@
     .venv/bin/python bench/pdf_size_bench.py [--lines 35000] [--keep DIR] [--book book.yaml]
 
 Builds the book (bench/corpus.py's synthetic course cut to --lines lines, or --book) twice:
-in units (`pdfunits.build_pdf_units`, what `build` does) and as one document
+in units (`writers.pdf.build_pdf_units`, what `build` does) and as one document
 (`latex.write_pdf`). Prints each PDF's size, how many font programs it embeds and their bytes,
 the ratio of the two sizes, and each build's wall and CPU time (LuaLaTeX included). The units share one cut of each font (writers/fonts.py): the
 joined PDF should hold each font program once.
@@ -27,7 +27,7 @@ from zennbook.config import load_book  # noqa: E402
 from zennbook.diagnostics import Diagnostics  # noqa: E402
 from zennbook.pipeline import BuildContext, prepare  # noqa: E402
 from zennbook.writers import latex  # noqa: E402
-from zennbook.writers.pdfunits import build_pdf_units  # noqa: E402
+from zennbook.writers.pdf import build_pdf_units  # noqa: E402
 
 EPOCH = 1767225600
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")

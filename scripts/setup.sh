@@ -3,7 +3,8 @@
 #   Debian packages: TeX Live (LuaLaTeX, luatexja, jlreq), Noto CJK and colour emoji fonts,
 #   the fallback fonts the PDF's chains draw on (Noto Sans/Serif, Mono, Math, Symbols; HanaMin
 #   for rare kanji), Unicode's data files (the tests' emoji list), poppler-utils, Chromium
-#   (diagrams, browser tests), a JRE and EPUBCheck (validators).
+#   (diagrams, browser tests), a JRE and EPUBCheck (validators), bubblewrap and prlimit (the
+#   jail and limits external tools run in: zennbook/safety/sandbox.py).
 #   Python: a virtual environment in .venv with the project and its test tools.
 #   npm: mermaid-cli, driving Debian's Chromium (no browser download).
 set -euo pipefail
@@ -15,6 +16,7 @@ DEBIAN_PACKAGES=(
   fonts-noto-cjk fonts-noto-color-emoji fonts-noto-core fonts-noto-mono fonts-hanazono fontconfig
   unicode-data
   poppler-utils chromium librsvg2-2 librsvg2-bin libcairo2 default-jre-headless epubcheck
+  bubblewrap util-linux
 )
 # Tools that may come from elsewhere than Debian (a preinstalled Node.js, say): the package
 # is installed only when the command is missing, so a working install is never replaced.
@@ -59,8 +61,11 @@ install_python() {
 install_node() {
   [ -f package.json ] || return 0
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-    echo "setup: installing npm packages (mermaid-cli; Debian's Chromium, no download)"
-    PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+    echo "setup: installing npm packages (mermaid-cli, MathJax, DAISY Ace; Debian's Chromium, no download)"
+    # No downloads from npm install scripts: Debian's Chromium drives puppeteer and Ace; Ace's
+    # optional Electron runner is not used.
+    PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+      npm ci --no-audit --no-fund --loglevel=error
     touch node_modules
   else
     echo "setup: npm packages present"
@@ -69,6 +74,8 @@ install_node() {
 
 warm_fonts() {
   # luaotfload builds its font database on first use (about two minutes): do it once here.
+  # It lands in the first writable TEXMFCACHE folder (/var/lib/texmf as root, else
+  # ~/.texlive*/texmf-var); each jailed LuaLaTeX job starts from a copy of it.
   local stamp=.venv/.zennbook-fonts
   [ -f "$stamp" ] && return 0
   echo "setup: building the LuaTeX font database (once)"

@@ -28,7 +28,7 @@ EPOCH = 1767225600            # 2026-01-01T00:00:00Z
 LATER = EPOCH + 3600          # the same day, an hour later: a date-only key would not see it
 VERSION = "1.0.0"
 SLUG = "repro-book"
-NAMES = [f"{SLUG}-{VERSION}{ext}" for ext in (".epub", ".html", ".pdf")]
+NAMES = [f"{SLUG}-{VERSION}{ext}" for ext in (".epub", ".html", ".pdf", ".reader.pdf")]
 
 BOOK_YAML = """\
 title: 再現性テスト
@@ -248,7 +248,7 @@ def test_manifest_describes_the_release(releases):
     for article in data["articles"]:
         assert article["file"] == f"articles/{article['slug']}.md"
         assert article["sha256"] == sha(book / article["file"])
-    assert sorted(data["outputs"]) == ["epub", "html", "pdf"]
+    assert sorted(data["outputs"]) == ["epub", "html", "pdf", "reader-pdf"]
     for fmt, entry in data["outputs"].items():
         path = out / entry["file"]
         assert entry["file"] in NAMES
@@ -256,6 +256,7 @@ def test_manifest_describes_the_release(releases):
         assert entry["sha256"] == sha(path)
     assert data["outputs"]["pdf"]["pages"] == pdf_meta(out / NAMES[2])["pages"]
     assert 1 <= data["outputs"]["pdf"]["pages"] <= 12
+    assert data["outputs"]["reader-pdf"]["pages"] == pdf_meta(out / NAMES[3])["pages"] >= 4
     tools = data["tools"]
     assert tools["zennbook"] == __version__
     assert tools["python"] and tools["pandoc"] and tools["lualatex"]

@@ -40,6 +40,7 @@ class Article:
     markdown: str = ""              # the Zenn text stage's output, pandoc markdown
     usable: bool = True             # False when the file could not be read as text at all
     verify_text: tuple = ((), {})   # (runs, expected markers) taken before the filters ran
+    math_under_text: str = "math"    # book.yaml math.under_text: a `$$` block under a text line
     cache_key: str = ""             # hash of everything the article was made from
     files: list[str] = field(default_factory=list)   # files its tree embeds (images, diagrams)
     dialect: str = "zenn"           # what normalize recognised: zenn, github, obsidian, jekyll, plain
@@ -151,7 +152,7 @@ def parse_article(article: Article) -> None:
     """Zenn text stage, then pandoc: sets article.markdown and article.doc."""
     if article.parsed or not article.usable:
         return
-    rewritten = rewrite(article.body, article.body_lines, article.label)
+    rewritten = rewrite(article.body, article.body_lines, article.label, article.math_under_text)
     article.diagnostics.extend(rewritten.diagnostics)
     article.markdown = rewritten.text
     try:

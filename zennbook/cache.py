@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from functools import lru_cache
 from importlib import metadata, resources
@@ -30,6 +31,31 @@ def sha256(*parts: bytes | str) -> str:
         digest.update(len(data).to_bytes(8, "big"))
         digest.update(data)
     return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a regular file's bytes, read in chunks; "" when `path` is not a regular
+    file (missing, a link, a FIFO: opened without following or blocking)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def write_atomically(path: Path, data: bytes | str) -> None:
+    """`path` holds all of `data` or what it held before: written beside it, then renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(name, path)
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 @lru_cache(maxsize=1)
@@ -86,12 +112,7 @@ class Cache:
 
     def put_json_text(self, kind: str, key: str, text: str) -> None:
         """Store a value already serialized as JSON (a pandoc AST: no second encoding)."""
-        path = self.path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(name, path)
+        write_atomically(self.path(kind, key), text)
 
     def memo(self, kind: str, key: str, compute):
         """The cached value for key, or compute() stored under it."""

@@ -10,8 +10,8 @@ import click
 from . import __version__
 from .config import ConfigError, load_book
 from .diagnostics import Code, Diagnostic, Diagnostics, Level, ZennbookError, internal_error
-from .reporting import print_coverage, print_diagnostics
-from .writers import FORMATS
+from .reporting import print_coverage, print_diagnostics, print_items
+from .writers import ALL_FORMATS, FORMATS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -72,8 +72,8 @@ def debugging() -> bool:
 
 @main.command()
 @book_options
-@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True,
-              help="Output format; repeat for several. Default: all three.")
+@click.option("--format", "formats", type=click.Choice(ALL_FORMATS), multiple=True,
+              help="Output format; repeat for several. Default: pdf, epub and html.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
               show_default=True, help="Output folder (checked before anything is built).")
 @click.option("--strict", is_flag=True, help="Warnings are errors: stop before writing anything.")
@@ -141,12 +141,11 @@ def normalize(file):
     try:
         data = read_regular(Path(os.path.realpath(file)), MAX_ARTICLE_BYTES)
     except Refused as exc:
-        click.echo(str(Diagnostic(Level.ERROR, exc.code or Code.ARTICLE_UNREADABLE, exc.message, str(file))), err=True)
+        print_items([Diagnostic(Level.ERROR, exc.code or Code.ARTICLE_UNREADABLE, exc.message, str(file))])
         sys.exit(EXIT_CONTENT)
     result = normalize_text(data, str(file))
     sys.stdout.write(result.text)
-    for item in result.diagnostics:
-        click.echo(str(item), err=True)
+    print_items(result.diagnostics)
 
 
 @main.command()
@@ -166,7 +165,7 @@ def proof(file_or_slug, out_dir, book_path, articles_dir, no_license):
               show_default=True)
 @book_options
 def release(version, out_dir, book_path, articles_dir, no_license):
-    """Versioned artifacts: <slug>-X.Y.Z.pdf|.epub|.html, SHA256SUMS, manifest.json."""
+    """Versioned artifacts: <slug>-X.Y.Z.pdf|.epub|.html|.reader.pdf, SHA256SUMS, manifest.json."""
     from .release import run_release
     sys.exit(run_release(version, out_dir, book_path, articles_dir, no_license, debug=debugging()))
 
@@ -183,8 +182,7 @@ def verify(directory, book_path, articles_dir, no_license):
     book = open_book(book_path, articles_dir, no_license, diagnostics)
     result = verify_folder(book, directory, Options(debug=debugging()))
     print_coverage(result.coverage)
-    for item in result.diagnostics.items:
-        click.echo(str(item), err=True)
+    print_items(result.diagnostics.items)
     if not result.verified:
         click.echo("no outputs found to verify", err=True)
     ok = bool(result.verified) and all(result.verified.values())

@@ -53,6 +53,19 @@ class PdfOptions:
 @dataclass(frozen=True)
 class EpubOptions:
     embed_fonts: bool = False          # readers have Japanese fonts; embedding a subset is opt-in
+    math: str = "mathml"               # "svg": MathJax's SVG with a speech label, for readers without MathML
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    page: str = "tablet"               # the reader's PDF page: "tablet" or "phone"
+
+
+@dataclass(frozen=True)
+class MathOptions:
+    # A `$$` block right under a text line: Zenn shows it as text; a printed page of raw LaTeX
+    # serves no reader, so the book draws it ("math") unless asked to keep Zenn's reading ("text").
+    under_text: str = "math"
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,8 @@ class Book:
     source_url: str = ""               # pattern with {slug}, for per-article attribution
     pdf: PdfOptions = field(default_factory=PdfOptions)
     epub: EpubOptions = field(default_factory=EpubOptions)
+    reader: ReaderOptions = field(default_factory=ReaderOptions)
+    math: MathOptions = field(default_factory=MathOptions)
     silence: frozenset[str] = frozenset()
     cards: dict = field(default_factory=dict)
     config_path: Path | None = None
@@ -96,9 +111,14 @@ class Book:
 BOOK_KEYS = {
     "title": str, "subtitle": str, "author": str, "language": str, "version": str,
     "slug": str, "source_url": str, "articles": str, "root": str, "license": dict,
-    "parts": list, "chapters": list, "pdf": dict, "epub": dict, "silence": list, "cards": str,
+    "parts": list, "chapters": list, "pdf": dict, "epub": dict, "reader": dict, "math": dict, "silence": list, "cards": str,
 }
-EPUB_KEYS = {"embed_fonts": bool}
+EPUB_KEYS = {"embed_fonts": bool, "math": str}
+EPUB_MATH = ("mathml", "svg")
+READER_KEYS = {"page": str}
+READER_PAGES = ("tablet", "phone")
+MATH_KEYS = {"under_text": str}
+MATH_UNDER_TEXT = ("math", "text")
 LICENSE_KEYS = {"id": str, "url": str, "holder": str, "year": (str, int), "notice": str,
                 "terms": list, "short": str}
 LICENSE_REQUIRED = ("id", "url", "holder", "notice", "short")
@@ -306,6 +326,37 @@ def parse_pdf(data: dict, where: str, diagnostics: Diagnostics) -> PdfOptions:
                       proof=good.get("proof", False))
 
 
+def parse_math(data: dict, where: str, diagnostics: Diagnostics) -> MathOptions:
+    good = check_keys(data, MATH_KEYS, where, "math.", diagnostics)
+    under_text = good.get("under_text", "math")
+    if under_text not in MATH_UNDER_TEXT:
+        diagnostics.error(Code.CONFIG_CHOICE, f"'math.under_text': expected one of "
+                          f"{', '.join(MATH_UNDER_TEXT)}; got {under_text!r}", where)
+        under_text = "math"
+    return MathOptions(under_text=under_text)
+
+
+def parse_choice(good: dict, key: str, choices: tuple[str, ...], name: str, where: str,
+                 diagnostics: Diagnostics) -> str:
+    """good[key] when it is one of `choices`, else the first choice (and a located error)."""
+    value = good.get(key, choices[0])
+    if value not in choices:
+        diagnostics.error(Code.CONFIG_CHOICE, f"'{name}': expected one of {', '.join(choices)}; got {value!r}", where)
+        return choices[0]
+    return value
+
+
+def parse_epub(data: dict, where: str, diagnostics: Diagnostics) -> EpubOptions:
+    good = check_keys(data, EPUB_KEYS, where, "epub.", diagnostics)
+    return EpubOptions(embed_fonts=good.get("embed_fonts", False),
+                       math=parse_choice(good, "math", EPUB_MATH, "epub.math", where, diagnostics))
+
+
+def parse_reader(data: dict, where: str, diagnostics: Diagnostics) -> ReaderOptions:
+    good = check_keys(data, READER_KEYS, where, "reader.", diagnostics)
+    return ReaderOptions(page=parse_choice(good, "page", READER_PAGES, "reader.page", where, diagnostics))
+
+
 # -- loading ------------------------------------------------------------------------------
 
 def load_book(book_path: Path | None = None, articles_dir: Path | None = None,
@@ -420,7 +471,9 @@ def book_from_data(data: dict, path: Path | None, articles_dir: Path, folder: Pa
         version=str(good.get("version", "0.0.0")),
         source_url=check_source_url(good["source_url"], where, diagnostics) if good.get("source_url") else "",
         pdf=parse_pdf(good.get("pdf", {}), where, diagnostics),
-        epub=EpubOptions(**check_keys(good.get("epub", {}), EPUB_KEYS, where, "epub.", diagnostics)),
+        math=parse_math(good.get("math", {}), where, diagnostics),
+        epub=parse_epub(good.get("epub", {}), where, diagnostics),
+        reader=parse_reader(good.get("reader", {}), where, diagnostics),
         silence=frozenset(str(s) for s in good.get("silence", [])),
         cards=load_cards(folder, good["cards"], where, diagnostics) if "cards" in good else {},
         config_path=path, folder=folder)

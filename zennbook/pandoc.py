@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 
 import panflute as pf
 import pypandoc
 
 from .diagnostics import Code, ZennbookError
+from .safety import sandbox
 
 # Zenn is markdown-it (CommonMark) with breaks: true and no typographer. Raw HTML is read
 # as raw so the raw_html filter can keep <br> and show everything else as text, as Zenn does.
@@ -18,9 +18,6 @@ READER_FORMAT = (
     "-implicit_figures-implicit_header_references-definition_lists-fancy_lists"
     "-subscript-superscript-emoji-alerts"
 )
-
-PANDOC_TIMEOUT_S = 300
-
 
 class PandocError(ZennbookError):
     """pandoc failed; the message names the input and carries pandoc's own words."""
@@ -35,15 +32,14 @@ def pandoc_version() -> str:
 
 
 def run_pandoc(text: str, args: list[str], label: str) -> str:
-    """Run pandoc on `text` (stdin) and return its stdout. `label` names the input."""
+    """Run pandoc on `text` (stdin) and return its stdout. `label` names the input. pandoc
+    runs in the sandbox with no folder of its own: it reads stdin and writes stdout."""
     try:
-        proc = subprocess.run(
-            [pandoc_path(), *args], input=text.encode("utf-8"),
-            capture_output=True, timeout=PANDOC_TIMEOUT_S, check=False)
+        proc = sandbox.run("pandoc", [pandoc_path(), *args], input=text.encode("utf-8"))
     except FileNotFoundError as exc:
         raise PandocError(f"pandoc: not found ({exc}); reinstall pypandoc-binary", Code.TOOL_MISSING) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise PandocError(f"pandoc: timed out after {PANDOC_TIMEOUT_S}s on {label}") from exc
+    except sandbox.LimitHit as exc:
+        raise PandocError(f"{exc} on {label}", Code.TOOL_LIMIT) from None
     if proc.returncode != 0:
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
         raise PandocError(f"pandoc: failed on {label} (exit {proc.returncode}): " + " | ".join(tail))

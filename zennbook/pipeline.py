@@ -35,16 +35,17 @@ from .filters import FILTERS
 
 from . import __version__
 from .article import MAX_ARTICLE_BYTES, Article, parse_article, read_article
-from .cache import Cache, code_fingerprint, sha256
+from .cache import Cache, code_fingerprint, file_sha256, sha256
 from .config import Book
 from .diagnostics import Code, Diagnostic, Diagnostics, Level, ZennbookError, internal_error
+from .safety.sandbox import note_sandbox
 from .filtering import FilterContext, apply_filters, walk
 from .outputs import LOCK_NAME, atomic_output, check_output_folder, locked, remove_stale_parts
 from .pandoc import doc_to_json
 from .progress import Progress
 from .safety.paths import Refused, read_inside, read_regular
 from .verify import OutputCheck, Run, SourceText, verify_outputs
-from .writers import EXTENSIONS, FORMATS, writers
+from .writers import ALL_FORMATS, EXTENSIONS, FORMATS, writers
 
 DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS, errno.EFBIG)
 
@@ -115,6 +116,7 @@ def build(book: Book, options: Options, diagnostics: Diagnostics | None = None) 
     result.stopped = gate(diagnostics, result.articles, options.strict)
     if result.stopped:
         return result
+    note_sandbox(diagnostics)             # after the gate: a machine without the jail is never --strict's failure
     write_outputs(book, result.articles, options.formats, options.out_dir, context, options.version, result)
     if options.verify and result.written:
         verify_written(book, result, context)
@@ -147,7 +149,7 @@ def article_label(path: Path) -> str:
 def book_fingerprint(book: Book) -> str:
     """The settings that change how an article is read and filtered."""
     return sha256(json.dumps(book.cards, sort_keys=True), str(book.root_dir.resolve()),
-                  str(book.articles_dir.resolve()))
+                  str(book.articles_dir.resolve()), book.math.under_text)
 
 
 def article_key(path: Path, label: str, book: Book) -> str | None:
@@ -180,7 +182,9 @@ def read_path(path: Path, book: Book, debug: bool = False) -> Article:
     done: list[Article] = []
     guarded("reading and normalizing", read,
             lambda a: done.append(read_article(path, a.label, book.home)), debug)
-    return done[0] if done else read
+    article = done[0] if done else read
+    article.math_under_text = book.math.under_text
+    return article
 
 
 def parse_all(articles: list[Article], jobs: int, progress: Progress | None = None,
@@ -328,7 +332,6 @@ def output_names(book: Book, formats, version: str | None = None) -> list[str]:
 
 STATE_FILE = ".zennbook-state.json"
 STATE_MAX_BYTES = 16 * 1024 * 1024
-OUTPUT_MAX_BYTES = 8 * 1024 ** 3
 
 
 def output_key(book: Book, articles: list[Article], fmt: str, context: BuildContext) -> str:
@@ -336,14 +339,6 @@ def output_key(book: Book, articles: list[Article], fmt: str, context: BuildCont
     when = str(context.epoch) if "SOURCE_DATE_EPOCH" in os.environ else context.date
     return sha256(code_fingerprint(), repr(book), fmt, when,
                   *[a.cache_key or doc_to_json(a.doc) for a in articles])
-
-
-def file_sha256(path: Path) -> str:
-    """The output's hash; "" when there is no regular file of that name."""
-    try:
-        return sha256(read_regular(path, OUTPUT_MAX_BYTES))
-    except Refused:
-        return ""
 
 
 def write_outputs(book: Book, articles: list[Article], formats, out_dir: Path,
@@ -491,7 +486,7 @@ def verify_folder(book: Book, out_dir: Path, options: Options,
     result = BuildResult(diagnostics=Diagnostics(silenced=book.silence), timings=context.timings)
     result.articles = prepare(book, context, options.jobs)
     context.diagnostics = result.diagnostics     # the articles' own warnings are build's business
-    paths = {fmt: output_path(book, out_dir, fmt, options.version) for fmt in FORMATS}
+    paths = {fmt: output_path(book, out_dir, fmt, options.version) for fmt in ALL_FORMATS}
     paths = {fmt: p for fmt, p in paths.items() if p.exists()}
     checks = verify_outputs(book, out_dir, result.articles, context.source, paths)
     record_checks(result, checks, paths, context)

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import click
 
+from .cache import DEFAULT_CACHE_DIR
+from .reporting import print_diagnostics
 from .config import ConfigError, Part, load_book
-from .diagnostics import Code, Diagnostics, Level, ZennbookError
+from .diagnostics import Code, Diagnostics, ZennbookError
 from .safety.paths import book_folder
 from .pipeline import BuildContext, prepare
 from .writers.fonts import install_fonts
@@ -111,7 +113,7 @@ def typeset(target: Target, diagnostics: Diagnostics, debug: bool = False) -> di
 
 def proof_build_dir(target: Target, context: BuildContext) -> Path:
     """Kept between runs (unlike the book's): its .aux resolves references in one pass."""
-    base = context.cache_dir or Path(".zennbook-cache")
+    base = context.cache_dir or DEFAULT_CACHE_DIR
     build_dir = (base / "proof" / f"{target.book.slug}--{target.slug}").resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     return build_dir
@@ -172,9 +174,6 @@ def where(item: dict) -> str:
 
 
 def finish(diagnostics: Diagnostics, code: int) -> int:
-    for item in diagnostics.items:
-        if item.level != Level.INFO and item.code not in LAYOUT_CODES:
-            click.echo(str(item), err=True)
-    click.echo(diagnostics.summary(), err=True)
+    print_diagnostics(diagnostics, hidden=LAYOUT_CODES)   # the layout report lists those
     return code
 

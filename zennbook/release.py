@@ -1,6 +1,6 @@
 """`build.py release --version X.Y.Z`: versioned, reproducible artifacts.
 
-    OUT/<slug>-X.Y.Z.pdf|.epub|.html, OUT/SHA256SUMS, OUT/manifest.json
+    OUT/<slug>-X.Y.Z.pdf|.epub|.html|.reader.pdf, OUT/SHA256SUMS, OUT/manifest.json
 
 Reproducible: with the same sources and SOURCE_DATE_EPOCH the bytes are identical. When
 SOURCE_DATE_EPOCH is not set, the date of the last commit of the sources is used (then the
@@ -22,7 +22,6 @@ The manifest holds nothing of the run: no durations, no absolute paths.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -35,12 +34,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .cache import PACKAGES
+from .cache import PACKAGES, file_sha256
 from .config import ConfigError, load_book
 from .diagnostics import Diagnostics
 from .outputs import atomic_output
 from .pandoc import pandoc_version
 from .reporting import print_coverage, print_diagnostics
+from .writers import ALL_FORMATS
 
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 
@@ -102,10 +102,6 @@ def pdf_page_count(path: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def book_relative(book, path: Path) -> str:
     """`path` relative to the book's root (POSIX), whatever the working directory was; its
     name alone when it is outside the root. Never an absolute path."""
@@ -123,15 +119,15 @@ def manifest(book, version: str, articles, written: dict, epoch: int) -> dict:
         "source_commit": git("rev-parse", "HEAD", cwd=book.articles_dir),
         "tools": tool_versions(),
         "articles": [{"slug": a.slug, "title": a.title, "file": book_relative(book, a.path),
-                      "sha256": file_digest(a.path)} for a in articles],
-        "outputs": {fmt: {"file": path.name, "bytes": path.stat().st_size, "sha256": file_digest(path),
-                          **({"pages": pdf_page_count(path)} if fmt == "pdf" else {})}
+                      "sha256": file_sha256(a.path)} for a in articles],
+        "outputs": {fmt: {"file": path.name, "bytes": path.stat().st_size, "sha256": file_sha256(path),
+                          **({"pages": pdf_page_count(path)} if fmt in ("pdf", "reader-pdf") else {})}
                     for fmt, path in sorted(written.items())},
     }
 
 
 def write_release_files(out_dir: Path, written: dict, data: dict) -> None:
-    sums = "".join(f"{file_digest(p)}  {p.name}\n" for _, p in sorted(written.items()))
+    sums = "".join(f"{file_sha256(p)}  {p.name}\n" for _, p in sorted(written.items()))
     with atomic_output(out_dir / "SHA256SUMS") as temporary:
         temporary.write_text(sums, encoding="utf-8")
     with atomic_output(out_dir / "manifest.json") as temporary:
@@ -161,7 +157,8 @@ def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license
     if epoch is None:
         epoch = int(time.time())
     with exported_epoch(epoch):
-        result = build(book, Options(out_dir=out_dir, version=version, epoch=epoch, debug=debug), diagnostics)
+        options = Options(formats=ALL_FORMATS, out_dir=out_dir, version=version, epoch=epoch, debug=debug)
+        result = build(book, options, diagnostics)
         print_diagnostics(diagnostics)
         print_coverage(result.coverage)
         if result.exit_code:

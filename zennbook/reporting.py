@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import click
 
-from .diagnostics import Diagnostics, Level
+from collections.abc import Iterable
+
+from .diagnostics import Code, Diagnostic, Diagnostics, Level
 
 
-def print_diagnostics(diagnostics: Diagnostics, show_info: bool = False) -> None:
-    """Every diagnostic, then the count: `path:line: LEVEL: message [code]`."""
-    for item in diagnostics.items:
-        if item.level == Level.INFO and not show_info:
-            continue
-        click.echo(str(item), err=True)
+def print_diagnostics(diagnostics: Diagnostics, show_info: bool = False,
+                      hidden: frozenset[Code] = frozenset()) -> None:
+    """Every diagnostic (but INFO and `hidden` codes), then the count."""
+    print_items(item for item in diagnostics.items
+                if (show_info or item.level != Level.INFO) and item.code not in hidden)
     click.echo(diagnostics.summary(), err=True)
+
+
+def print_items(items: Iterable[Diagnostic]) -> None:
+    """Diagnostics as they are, one line each: `path:line: LEVEL: message [code]`."""
+    for item in items:
+        click.echo(str(item), err=True)
 
 
 def print_coverage(rows: list[dict]) -> None:

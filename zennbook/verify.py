@@ -359,7 +359,14 @@ def verify_html(path: Path, book, articles, source: 'SourceText') -> OutputCheck
     return check
 
 
-VERIFIERS = {"pdf": verify_pdf, "epub": verify_epub, "html": verify_html}
+def verify_reader_pdf(path: Path, book, articles, source: 'SourceText') -> OutputCheck:
+    """The reader's PDF is read as the print PDF is: the license on every page, every run."""
+    check = verify_pdf(path, book, articles, source)
+    check.fmt = "reader-pdf"
+    return check
+
+
+VERIFIERS = {"pdf": verify_pdf, "epub": verify_epub, "html": verify_html, "reader-pdf": verify_reader_pdf}
 
 
 @dataclass

@@ -61,10 +61,10 @@ def test_pandoc_missing(book_dir, monkeypatch):
 def test_pandoc_hang_hits_the_time_limit(book_dir, monkeypatch):
     hang = fake_tool(book_dir, "pandoc", "sleep 30")
     monkeypatch.setattr(zennbook.pandoc, "pandoc_path", lambda: str(hang))
-    monkeypatch.setattr(zennbook.pandoc, "PANDOC_TIMEOUT_S", 1)
+    monkeypatch.setenv("ZENNBOOK_LIMITS", "pandoc.wall_s=1")
     result = build(book_dir, "html")
     assert result.exit_code == 1
-    assert "pandoc: timed out after 1s" in result.output
+    assert "pandoc: stopped by its time limit (1 s)" in result.output and "[tool.limit]" in result.output
 
 
 def test_lualatex_missing(book_dir, monkeypatch):

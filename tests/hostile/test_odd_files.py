@@ -17,10 +17,10 @@ import zipfile
 import lxml.html
 import pytest
 
-from tests.hostile.harness import BOOK_YAML, GOOD_WORDS, HostileBook, reader_text
+from tests.hostile.harness import BOOK_YAML, HostileBook, reader_text
 
 BOMB_FRONT_MATTER = "---\n" + "\n".join(
-    [f'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     + [f"l{i}: &l{i} [*l{i-1},*l{i-1},*l{i-1},*l{i-1},*l{i-1},*l{i-1},*l{i-1},*l{i-1},*l{i-1}]" for i in range(1, 9)]
 ) + "\n---\n\n爆弾の本文。\n"
 

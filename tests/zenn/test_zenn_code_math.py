@@ -5,6 +5,8 @@ import panflute as pf
 import pytest
 
 from zenn_stage import blocks, codes, find, parsed
+from zennbook.pandoc import markdown_to_doc
+from zennbook.zenn import rewrite
 from zennbook.zenn.fences import parse_info
 
 
@@ -52,8 +54,9 @@ def test_display_math_block_keeps_lines_that_look_like_markdown():
     assert display(doc) == ["a\n- b\n+ c\n# d"]
 
 
-def test_display_math_cannot_interrupt_a_paragraph():
-    doc, _ = parsed("text\n$$\nx\n$$\n")
+def test_display_math_cannot_interrupt_a_paragraph_in_zenns_reading():
+    out = rewrite("text\n$$\nx\n$$\n", [1, 2, 3, 4], "t.md", "text")
+    doc = markdown_to_doc(out.text, "t.md")
     assert display(doc) == [] and "$$" in pf.stringify(doc)
 
 

@@ -16,11 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..safety import sandbox
 from .key import MERMAID_CONFIG, SCRIPT, diagram_key, normalize_source, svg_id
 from .pdf import ConversionError
 from .tools import Tools, find_tools
 
 DIAGRAM_TIMEOUT_S = 30.0
+CHROMIUM_READS = ("/etc/chromium", "/etc/chromium.d")   # the launcher script's settings
 KILL_GRACE_S = 10.0              # past the batch deadline before we kill node ourselves
 LOG_NAME = "render.log"
 
@@ -113,7 +115,7 @@ def _render_batch(pending: dict[str, str], cache_dir: Path, tools: Tools,
 
 
 def _job_spec(pending: dict[str, str], cache_dir: Path, tools: Tools, timeout_s: float) -> dict:
-    jobs = [{"id": svg_id(k), "source": src, "svg": str(cache_dir / f"{k}.svg")}
+    jobs = [{"id": svg_id(k), "source": src, "svg": str((cache_dir / f"{k}.svg").absolute())}
             for k, src in pending.items()]
     return {"modules": str(tools.modules), "chromium": tools.chromium,
             "config": MERMAID_CONFIG, "workers": _workers(len(jobs)),
@@ -131,8 +133,9 @@ def _run_node(tools: Tools, jobfile: Path, log_path: Path, timeout_s: float,
               on_message: Callable[[dict], None]) -> tuple[int | None, bool]:
     """Run render.mjs, handling each stdout line (JSON) as it comes: PDFs are made while
     Chromium renders the next diagrams. Its stderr is the log. Killed past the deadline."""
+    jailed = node_command(tools, jobfile)
     with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen([tools.node, str(SCRIPT), str(jobfile)], stdout=subprocess.PIPE,
+        proc = subprocess.Popen(jailed.argv, env=jailed.env, cwd=jailed.cwd, stdout=subprocess.PIPE,
                                 stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
         killed = threading.Event()
         watchdog = threading.Timer(timeout_s + KILL_GRACE_S, _kill, (proc, killed))
@@ -150,6 +153,15 @@ def _run_node(tools: Tools, jobfile: Path, log_path: Path, timeout_s: float,
                 proc.wait()
             proc.stdout.close()
     return (None if killed.is_set() else proc.returncode), killed.is_set()
+
+
+def node_command(tools: Tools, jobfile: Path) -> sandbox.Command:
+    """render.mjs in the sandbox: it writes only the cache folder (the job file is there)
+    and reads our scripts, the node packages and Chromium's settings. Chromium's own
+    sandbox needs namespaces of its own, so it runs with --no-sandbox: the jail replaces it."""
+    reads = [SCRIPT.parent, tools.modules, Path(tools.chromium), *map(Path, CHROMIUM_READS)]
+    jobfile = jobfile.absolute()          # node starts in the cache folder, not in ours
+    return sandbox.command("chromium", [tools.node, str(SCRIPT), str(jobfile)], job=jobfile.parent, reads=reads)
 
 
 def _kill(proc: subprocess.Popen, killed: threading.Event) -> None:

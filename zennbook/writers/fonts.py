@@ -25,7 +25,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import sha256
+from ..cache import sha256, write_atomically
 from . import fontchains
 from .fontchains import FontPlan, InstalledFont, Usage
 from .templating import template_path
@@ -139,10 +139,7 @@ def subset_face(face: Face, chars: set[str], store: Path) -> Path:
     font = hb.subset(hb.Face(hb.Blob.from_file_path(str(face.path)), face.index), plan)
     if font is None:
         raise RuntimeError(f"HarfBuzz could not subset {face.path} (face {face.index})")
-    store.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(identity_cids(font.blob.data))
-    os.replace(partial, target)
+    write_atomically(target, identity_cids(font.blob.data))
     return target
 
 

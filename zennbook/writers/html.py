@@ -71,9 +71,10 @@ def render_book_html(book, articles, context) -> str:
     for index, part in enumerate(book.parts):
         parts.append({"title": part.title, "id": f"part-{index + 1}",
                       "chapters": [rendered[s] for s in part.chapters if s in rendered]})
-    css = template_path("html/book.css").read_text(encoding="utf-8")
+    css = template_path("html/book.css").read_text(encoding="utf-8") + template_path("html/search.css").read_text(encoding="utf-8")
+    search = template_path("html/search.js").read_text(encoding="utf-8")   # the page's only script
     return html_environment().get_template("html/book.html.j2").render(
-        book=book, parts=parts, css=css, build=context)
+        book=book, parts=parts, css=css, build=context, search=search)
 
 
 def write_html(book, articles, out_path: Path, context) -> None:

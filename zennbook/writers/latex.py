@@ -33,12 +33,13 @@ from ..diagnostics import Code, Diagnostics, ZennbookError
 from ..math import MathProblem, math_names, to_latex
 from ..filtering import walk
 from ..pandoc import doc_to_format, pandoc_path
+from ..safety import sandbox
 from ..safety.urls import link_target
+from . import texcache
 from .common import attribution, copy_doc, diff_kind, heading_shift
 from .fonts import install_fonts
-from .templating import latex_environment, template_path
+from .templating import latex_environment, template_path, tex_escape
 
-LUALATEX_TIMEOUT_S = 1800
 MAX_PASSES = 4
 PAPER_OPTIONS = {"b5": "b5j", "a5": "a5", "a4": "a4"}
 # jlreq's text width for each paper at 10pt (measured: \the\textwidth), for table layout.
@@ -47,8 +48,6 @@ OVERFULL_LIMIT_PT = 1.0
 PX_PT = 0.75            # pandoc reads a bare image width as CSS pixels, 96 per inch
 QR_MAX = 1000           # longer URLs get no QR code: no phone would read it off the page
 REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^[/\\]{2}")
-LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
-                  "%": r"\%", "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 VERBATIM_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}"}
 
 # Zenn fence names that are not skylighting's own names.
@@ -66,10 +65,6 @@ CODE_ALIASES = {
 
 class LatexError(ZennbookError):
     """lualatex failed; the message names the log and quotes its last lines."""
-
-
-def tex_escape(text) -> str:
-    return "".join(LATEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
 def verbatim_escape(text: str) -> str:
@@ -633,16 +628,16 @@ def book_keywords(book, articles) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def latex_env(epoch: int | None = None) -> dict:
-    """LuaLaTeX's environment: paranoid file access, no shell, the build's date (`epoch`;
-    else SOURCE_DATE_EPOCH, else 0: a job cached across builds carries no date of its own)."""
-    env = dict(os.environ)
-    date = str(epoch) if epoch is not None else env.get("SOURCE_DATE_EPOCH", "0")
-    env.update({"openin_any": "p", "openout_any": "p", "shell_escape": "f",
-                "SOURCE_DATE_EPOCH": date, "FORCE_SOURCE_DATE": "1",
-                # one log line per message, so that file names and box contents are not cut
-                "max_print_line": "100000", "error_line": "254", "half_error_line": "238"})
-    return env
+def latex_env(epoch: int | None = None, job: Path | None = None, warm: Path | None = None) -> dict:
+    """LuaLaTeX's own settings (the sandbox adds PATH, LANG and HOME, and nothing else of
+    ours): paranoid file access, no shell, the build's date (`epoch`; else SOURCE_DATE_EPOCH,
+    else 0: a job cached across builds carries no date of its own), the font caches."""
+    date = str(epoch) if epoch is not None else os.environ.get("SOURCE_DATE_EPOCH", "0")
+    return {"openin_any": "p", "openout_any": "p", "shell_escape": "f",
+            "SOURCE_DATE_EPOCH": date, "FORCE_SOURCE_DATE": "1",
+            # one log line per message, so that file names and box contents are not cut
+            "max_print_line": "100000", "error_line": "254", "half_error_line": "238",
+            **texcache.font_cache_env(job, warm)}
 
 
 def lualatex_command(job: str) -> list[str]:
@@ -678,19 +673,46 @@ def needs_rerun(log: Path, toc_changed: bool) -> bool:
     return toc_changed or bool(RERUN.search(text) and REFERENCE.search(text))
 
 
-def compile_once(build_dir: Path, job: str, log: Path, epoch: int | None = None) -> None:
+def compile_once(build_dir: Path, job: str, log: Path, epoch: int | None = None,
+                 reads: tuple[Path, ...] = ()) -> None:
+    """One LuaLaTeX pass in the sandbox: `build_dir` the only folder it may write, `reads`
+    what it may read besides the TeX trees and fonts (the unit builds' shared assets)."""
     (build_dir / f"{job}.pdf").unlink(missing_ok=True)
     try:
-        proc = subprocess.run(lualatex_command(job), cwd=build_dir, env=latex_env(epoch), capture_output=True,
-                              stdin=subprocess.DEVNULL, timeout=LUALATEX_TIMEOUT_S, check=False)
+        warm = texcache.warm_font_cache(build_dir / "fonts", run_lualatex_jailed)
+        proc = run_lualatex_jailed(build_dir, job, epoch, (*reads, *([warm] if warm else [])), warm)
     except FileNotFoundError as exc:
         raise LatexError("lualatex: not found; install TeX Live (see the README's set-up command)",
                          Code.TOOL_MISSING) from exc
-    except subprocess.TimeoutExpired as exc:
-        raise LatexError(f"lualatex: no result after {LUALATEX_TIMEOUT_S}s; log: {log}") from exc
+    except sandbox.LimitHit as exc:
+        raise LatexError(f"{exc} on {build_dir / (job + '.tex')}; log: {log}", Code.TOOL_LIMIT) from None
+    if lua_out_of_memory(log):
+        raise LatexError(f"{sandbox.memory_hit('lualatex', sandbox.limits_for('lualatex'))} "
+                         f"on {build_dir / (job + '.tex')}; log: {log}", Code.TOOL_LIMIT)
     if not (build_dir / f"{job}.pdf").exists():
         raise LatexError(f"lualatex: failed on {build_dir / (job + '.tex')} (exit {proc.returncode}); "
                          f"log: {log}\n" + log_tail(log, build_dir))
+
+
+def run_lualatex_jailed(folder: Path, job: str, epoch: int | None = None, reads: tuple[Path, ...] = (),
+                       warm: Path | None = None) -> sandbox.Finished:
+    """LuaLaTeX on folder/job.tex in the sandbox, its font-name database seeded."""
+    texcache.seed_font_cache(folder)
+    return sandbox.run("lualatex", lualatex_command(job), job=folder, reads=[*texcache.tex_reads(), *reads],
+                       env=latex_env(epoch, folder, warm))
+
+
+# LuaTeX's own words when Lua code meets the memory limit (`./x.tex:4: error:  (lua): not
+# enough memory`); only on an error line, as an article's text may say the same words.
+LUA_OUT_OF_MEMORY = re.compile(r"^(?:!|\S+:\d+:)[^\n]*\berror\b[^\n]*not enough memory", re.M)
+
+
+def lua_out_of_memory(log: Path) -> bool:
+    """Lua code stopped by the memory limit: LuaTeX ends with an error, not a signal."""
+    try:
+        return bool(LUA_OUT_OF_MEMORY.search(log.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
 
 
 def log_tail(log: Path, build_dir: Path | None = None, lines: int = 15) -> str:

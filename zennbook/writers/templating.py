@@ -7,6 +7,8 @@ from pathlib import Path
 
 import jinja2
 
+LATEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$",
+                  "%": r"\%", "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 # The project's templates/ folder, installed inside the package (zennbook/templates).
 TEMPLATES_DIR = Path(str(resources.files("zennbook") / "templates"))
 
@@ -33,9 +35,13 @@ def latex_environment() -> jinja2.Environment:
         comment_start_string="((#", comment_end_string="#))",
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
         undefined=jinja2.StrictUndefined)
-    from .latex import tex_escape
     env.filters["tex"] = tex_escape
     return env
+
+
+def tex_escape(text) -> str:
+    """Text as LaTeX prints it: every character LaTeX reads specially, escaped."""
+    return "".join(LATEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
 def template_path(name: str) -> Path:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from markdown_it.tree import SyntaxTreeNode
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Code, Diagnostic
 from .blocks import BlockWriter, Place, join, note_lines
 from .inline import InlineContext
 from .markup import Line
@@ -32,21 +32,92 @@ class Rewritten:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def rewrite(text: str, lines: list[int], path: str) -> Rewritten:
-    """Rewrite one article body. `lines[i]` is the source line of line i of `text`."""
+def rewrite(text: str, lines: list[int], path: str, math_under_text: str = "math") -> Rewritten:
+    """Rewrite one article body. `lines[i]` is the source line of line i of `text`.
+
+    `math_under_text`: what a `$$` block right under a text line is. Zenn shows it as text;
+    "math" (the book's default) draws it as display math, "text" keeps Zenn's reading. A
+    located warning says where either way, so the author can fix the source for Zenn too.
+    """
+    tokens, env = parse(text)
+    warned: list[int] = []
+    if math_under_text == "math":
+        text, lines, tokens, env, warned = separate_math(text, lines, tokens, env)
+
     def src_of(index: int) -> int:
         if 0 <= index < len(lines):
             return lines[index]
         return (lines[-1] if lines else 0) + max(index - len(lines) + 1, 1)
 
-    tokens, env = parse(text)
     context = InlineContext(path, frozenset(env.get("references", {})))
+    for line in warned:
+        context.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn "
+                     "(shown as text there); drawn as math in the book: put a blank line before it", line)
+    for index in math_under_paragraphs(tokens, every=True):
+        context.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn; "
+                     "shown as text, as on Zenn (book.yaml math.under_text: text): put a blank line "
+                     "before it", src_of(index))
     writer = BlockWriter(src_of, context)
     body = writer.blocks(SyntaxTreeNode(tokens).children, Place())
     writer.keep_unused_footnotes()
     out = join([body, *writer.footnotes, *_inline_notes(context), _references(env, src_of)])
     return Rewritten("".join(line.text + "\n" for line in out),
                      [line.src for line in out], context.diagnostics)
+
+
+SEPARATE_ROUNDS = 20     # `$$` blocks stacked in one paragraph; the rest stay text
+
+
+def separate_math(text: str, lines: list[int], tokens, env):
+    """A blank line before each `$$` block that sits under a text line, so that it parses
+    as display math; a round per block stacked in one paragraph. The source lines of the
+    blocks moved come back for the warnings."""
+    moved: list[int] = []
+    for _ in range(SEPARATE_ROUNDS):
+        found = math_under_paragraphs(tokens)
+        if not found:
+            break
+        moved.extend(lines[i] if i < len(lines) else i + 1 for i in found)
+        text, lines = blank_line_before(text, lines, found)
+        tokens, env = parse(text)
+    return text, lines, tokens, env, sorted(moved)
+
+
+def math_under_paragraphs(tokens, every: bool = False) -> list[int]:
+    """Indices of the text lines inside a paragraph (not its first) that start with `$$`:
+    the first of each paragraph, or `every` one."""
+    found = []
+    for node in SyntaxTreeNode(tokens).walk():
+        if node.type == "paragraph" and node.map and node.children:
+            for k, line in enumerate(node.children[0].content.split("\n")):
+                if k and opens_display_block(line):
+                    found.append(node.map[0] + k)
+                    if not every:
+                        break
+    return found
+
+
+def opens_display_block(line: str) -> bool:
+    """`$$` alone, or `$$` opening a block that closes on a later line (a `$$x$$` line
+    inside a paragraph is inline display math already)."""
+    text = line.strip()
+    return text.startswith("$$") and "$$" not in text[2:]
+
+
+def blank_line_before(text: str, lines: list[int], indices: list[int]) -> tuple[str, list[int]]:
+    """A blank line inserted before each of `indices`, inside the same quote (`>` kept)."""
+    rows = text.split("\n")
+    wanted = set(indices)
+    out_rows, out_lines = [], []
+    for index, row in enumerate(rows):
+        source = lines[index] if index < len(lines) else (lines[-1] if lines else 0) + 1
+        if index in wanted:
+            prefix = row[:row.find("$$")] if "$$" in row else ""
+            out_rows.append(prefix.rstrip() if set(prefix) <= set("> \t") else "")
+            out_lines.append(source)
+        out_rows.append(row)
+        out_lines.append(source)
+    return "\n".join(out_rows), out_lines
 
 
 def _inline_notes(context: InlineContext) -> list[list[Line]]:

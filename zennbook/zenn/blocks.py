@@ -97,19 +97,10 @@ class BlockWriter:
 
     # -- paragraphs and headings ---------------------------------------------------------
     def write_paragraph(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
-        self.warn_math_in_paragraph(node)
         scanned = self.scan(node.children[0].content, node.map[0], place)
         if place.card_allowed and scanned.url_only:
             return self.split_cards(scanned)
         return paragraph_start_safe([line for line in scanned.lines if line.text.strip()])
-
-    def warn_math_in_paragraph(self, node: SyntaxTreeNode) -> None:
-        """Zenn's `$$` block cannot interrupt a paragraph: right under a text line it stays
-        text (its guide asks for a blank line before it). Say where, so it can be fixed."""
-        for k, line in enumerate(node.children[0].content.split("\n")):
-            if k and line.strip().startswith("$$"):
-                self.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math "
-                          "on Zenn (shown as text); put a blank line before it", self.src_of(node.map[0] + k))
 
     def split_cards(self, scanned: Scanned) -> list[Line]:
         """A URL alone on its line becomes a card or embed; the lines around stay text."""

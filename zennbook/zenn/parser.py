@@ -90,6 +90,13 @@ def embed(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
     return True
 
 
+def _in_quote(state: StateBlock, line: int) -> bool:
+    """Whether `line` is inside a blockquote: its `>` marks stand before the block's start.
+    (state.parentType says "paragraph" after a paragraph of the same quote.)"""
+    start = state.src.rfind("\n", 0, state.bMarks[line]) + 1
+    return ">" in state.src[start:state.bMarks[line]]
+
+
 def _math_rule(rex: re.Pattern, numbered: bool):
     def math_block(state: StateBlock, beg_line: int, end_line: int, silent: bool) -> bool:
         pos = state.bMarks[beg_line] + state.tShift[beg_line]
@@ -100,7 +107,7 @@ def _math_rule(rex: re.Pattern, numbered: bool):
         line = next((n for n in range(beg_line, end_line)
                      if state.bMarks[n] + state.tShift[n] <= end <= state.eMarks[n]), end_line)
         tex = match.group(1)
-        if state.parentType == "blockquote":
+        if _in_quote(state, beg_line):
             tex = _QUOTE_MARKS.sub("", tex)
         token = state.push("zenn_math", "math", 0)
         token.map, token.block, token.content = [beg_line, line], True, tex

@@ -17,7 +17,11 @@ from tests.writers.epub.epubtools import EPOCH, REPO
 from zennbook.config import load_book
 from zennbook.diagnostics import Diagnostics
 from zennbook.pipeline import BuildContext, prepare
-from zennbook.writers import epub as w
+from zennbook.writers.epub import (
+    assets as epub_assets,
+    book as epub_book,
+    chapters as epub_chapters,
+)
 
 LICENSE = ("license:\n  id: CC-BY-4.0\n  url: https://creativecommons.org/licenses/by/4.0/\n"
            "  holder: someone\n  notice: 表示 4.0 国際\n  short: {short}\n")
@@ -71,7 +75,7 @@ def build(folder: Path, cache: Path, out: Path, epoch: int = EPOCH) -> Built:
     articles = prepare(book, context)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{book.slug}.epub"
-    w.write_epub(book, articles, path, context)
+    epub_book.write_epub(book, articles, path, context)
     return Built(path, diagnostics, context)
 
 
@@ -79,19 +83,19 @@ def build(folder: Path, cache: Path, out: Path, epoch: int = EPOCH) -> Built:
 def made(monkeypatch):
     """The slugs of the chapters the writer makes afresh (not from its cache), in order made."""
     slugs: list[str] = []
-    real = w.render_chapter
+    real = epub_chapters.render_chapter
 
     def counting(book, article, assets):
         slugs.append(article.slug)
         return real(book, article, assets)
-    monkeypatch.setattr(w, "render_chapter", counting)
+    monkeypatch.setattr(epub_chapters, "render_chapter", counting)
     return slugs
 
 
 def no_fresh_chapters(monkeypatch) -> None:
     def refuse(book, article, assets):
         raise AssertionError(f"chapter {article.slug} was made afresh, not taken from the cache")
-    monkeypatch.setattr(w, "render_chapter", refuse)
+    monkeypatch.setattr(epub_chapters, "render_chapter", refuse)
 
 
 def test_second_build_from_the_cache_has_the_cold_builds_bytes(tmp_path, monkeypatch):
@@ -125,12 +129,12 @@ def test_a_cached_chapter_emits_its_warnings_again(tmp_path, monkeypatch):
     """The chapter's own diagnostics (here: a remote image, which only the fix-ups see) are
     stored with it and reported again when it comes from the cache."""
     folder = make_book(tmp_path / "book")
-    real = w.article_html
+    real = epub_chapters.article_html
 
     def with_remote_image(article, asset_url, prefix, **kwargs):
         html = real(article, asset_url, prefix, **kwargs)
         return html + '<p><img src="https://example.com/far.png" alt="遠く" /></p>' if article.slug == "bb-second" else html
-    monkeypatch.setattr(w, "article_html", with_remote_image)
+    monkeypatch.setattr(epub_chapters, "article_html", with_remote_image)
     first = build(folder, tmp_path / "cache", tmp_path / "first")
     monkeypatch.undo()
     no_fresh_chapters(monkeypatch)
@@ -149,7 +153,7 @@ def test_silenced_codes_stay_silent_on_a_cache_hit(tmp_path, monkeypatch):
     diagnostics = Diagnostics(silenced=frozenset({"epub.link"}))
     book = load_book(None, folder, diagnostics, cwd=REPO)
     context = BuildContext(diagnostics=diagnostics, epoch=EPOCH, cache_dir=tmp_path / "cache")
-    w.write_epub(book, prepare(book, context), tmp_path / "silent.epub", context)
+    epub_book.write_epub(book, prepare(book, context), tmp_path / "silent.epub", context)
     assert not [d for d in diagnostics.items if d.code.value.startswith("epub.")]
 
 
@@ -215,12 +219,12 @@ def test_other_build_epochs_do_not_touch_the_cache(tmp_path, monkeypatch):
 def test_assets_of_a_stale_entry_are_not_added(tmp_path):
     image = tmp_path / "red.png"
     Image.new("RGB", (4, 3), (200, 80, 80)).save(image)
-    assets = w.EpubAssets()
+    assets = epub_assets.EpubAssets()
     name = assets.url(image)
-    fresh = w.EpubAssets()
+    fresh = epub_assets.EpubAssets()
     assert fresh.reuse([[str(image.resolve()), name]]) and fresh.files == assets.files
     Image.new("RGB", (5, 3), (200, 80, 80)).save(image)
-    stale = w.EpubAssets()
+    stale = epub_assets.EpubAssets()
     assert not stale.reuse([[str(image.resolve()), name]]) and not stale.files
     assert not stale.reuse([[str(tmp_path / "gone.png"), name]]) and not stale.files
 
@@ -231,7 +235,7 @@ def test_without_a_context_nothing_is_cached(tmp_path, made):
     book = load_book(None, folder, diagnostics, cwd=REPO)
     articles = prepare(book, BuildContext(diagnostics=diagnostics, epoch=EPOCH, cache_dir=tmp_path / "cache"))
     made.clear()
-    w.make_chapters(book, articles, w.EpubAssets(), Diagnostics())
-    w.make_chapters(book, articles, w.EpubAssets(), Diagnostics())
+    epub_chapters.make_chapters(book, articles, epub_assets.EpubAssets(), Diagnostics())
+    epub_chapters.make_chapters(book, articles, epub_assets.EpubAssets(), Diagnostics())
     assert len(made) == 6
-    assert not (tmp_path / "cache" / w.CHAPTER_CACHE).exists()
+    assert not (tmp_path / "cache" / epub_chapters.CHAPTER_CACHE).exists()

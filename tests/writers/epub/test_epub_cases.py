@@ -16,7 +16,12 @@ from zennbook.article import parse_article, read_article
 from zennbook.config import Book, License, Part
 from zennbook.diagnostics import Diagnostics
 from zennbook.filtering import FilterContext, apply_filters
-from zennbook.writers import epub as w
+from zennbook.writers.epub import (
+    assets as epub_assets,
+    chapters as epub_chapters,
+    links as epub_links,
+    xhtml as epub_xhtml,
+)
 
 CASES = Path(__file__).resolve().parent / "cases"
 LICENSE = License(id="CC-BY-4.0", url="https://creativecommons.org/licenses/by/4.0/", holder="zennbook",
@@ -33,9 +38,9 @@ def render(source: Path) -> str:
                             article_dir=CASES, root_dir=CASES, book=book)
     article.doc = apply_filters(article.doc, context, FILTERS)
     writer_notes = Diagnostics()
-    chapters = w.make_chapters(book, [article], w.EpubAssets(), writer_notes)
-    w.resolve_links(chapters, book, writer_notes)
-    body = chapters[0].root.find(".//x:div[@class='chapter-body']", namespaces=w.X)
+    chapters = epub_chapters.make_chapters(book, [article], epub_assets.EpubAssets(), writer_notes)
+    epub_links.resolve_links(chapters, book, writer_notes)
+    body = chapters[0].root.find(".//x:div[@class='chapter-body']", namespaces=epub_xhtml.X)
     out = etree.tostring(body, encoding="unicode") + "\n"
     notes = "".join(f"{d}\n" for d in writer_notes.items)
     return out + ("<!-- diagnostics\n" + notes + "-->\n" if notes else "")
@@ -55,7 +60,7 @@ def test_golden(source: Path, update_goldens):
 @pytest.mark.parametrize("source", sorted(CASES.glob("*.md")), ids=lambda p: p.name)
 def test_case_is_well_formed_xhtml_in_its_namespaces(source: Path):
     root = etree.fromstring(render(source).split("<!-- diagnostics")[0].encode("utf-8"))
-    assert root.tag == f"{{{w.XHTML_NS}}}div"
+    assert root.tag == f"{{{epub_xhtml.XHTML_NS}}}div"
     for elem in root.iter():
         if isinstance(elem.tag, str):
-            assert etree.QName(elem).namespace in (w.XHTML_NS, w.MATHML_NS), elem.tag
+            assert etree.QName(elem).namespace in (epub_xhtml.XHTML_NS, epub_xhtml.MATHML_NS), elem.tag

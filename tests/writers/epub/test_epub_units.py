@@ -10,7 +10,14 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from zennbook.writers import epub as w
+from zennbook.writers.epub import (
+    assets as epub_assets,
+    book as epub_book,
+    chapters as epub_chapters,
+    fixups as epub_fixups,
+    links as epub_links,
+    xhtml as epub_xhtml,
+)
 from zennbook.writers.cover import wrap
 
 SVG = "http://www.w3.org/2000/svg"
@@ -18,7 +25,7 @@ SVG = "http://www.w3.org/2000/svg"
 
 def svg(body: str, root_attributes: str = 'role="graphics-document document"') -> etree._Element:
     data = f'<svg xmlns="{SVG}" width="10" height="10" {root_attributes}>{body}</svg>'.encode()
-    return etree.fromstring(w.clean_svg(data))
+    return etree.fromstring(epub_assets.clean_svg(data))
 
 
 def q(name: str) -> str:
@@ -87,11 +94,11 @@ NOTES = ('<p>a<a href="#s--fn1" class="footnote-ref" id="s--fnref1" role="doc-no
 
 def test_footnotes_become_numbered_asides():
     root = html(NOTES)
-    w.epub_footnotes(root)
-    assert root.xpath("//a[@class='footnote-ref']")[0].get(w.PENDING_EPUB_TYPE) == "noteref"
+    epub_fixups.epub_footnotes(root)
+    assert root.xpath("//a[@class='footnote-ref']")[0].get(epub_xhtml.PENDING_EPUB_TYPE) == "noteref"
     asides = root.xpath("//aside")
     assert [a.get("id") for a in asides] == ["s--fn1", "s--fn2"]
-    assert all(a.get(w.PENDING_EPUB_TYPE) == "footnote" for a in asides)
+    assert all(a.get(epub_xhtml.PENDING_EPUB_TYPE) == "footnote" for a in asides)
     first = asides[0]
     number = first.xpath(".//a[@class='footnote-number']")[0]
     assert (number.text, number.get("href")) == ("1", "#s--fnref1")
@@ -103,8 +110,8 @@ def test_footnotes_become_numbered_asides():
 def test_details_are_open_and_math_has_alttext():
     root = html('<details class="admonition details"><summary>s</summary>x</details>'
                 '<math><semantics><mi>x</mi><annotation encoding="application/x-tex">x^2 \n + 1</annotation></semantics></math>')
-    w.open_details(root)
-    w.math_alttext(root)
+    epub_fixups.open_details(root)
+    epub_fixups.math_alttext(root)
     assert root.find("details").get("open") == "open"
     assert root.find("math").get("alttext") == "x^2 + 1"
 
@@ -112,7 +119,7 @@ def test_details_are_open_and_math_has_alttext():
 def test_attributes_not_valid_on_an_element_become_data():
     root = html('<p><span class="image-missing" src="a b.png" data-line="3">a</span>'
                 '<a href="x" src="y">l</a><img src="i.png" alt="" /></p>')
-    w.attribute_hygiene(root)
+    epub_fixups.attribute_hygiene(root)
     span, link, img = root.find(".//span"), root.find(".//a"), root.find(".//img")
     assert span.get("src") is None and span.get("data-src") == "a b.png" and span.get("data-line") == "3"
     assert link.get("href") == "x" and link.get("data-src") == "y"
@@ -121,14 +128,14 @@ def test_attributes_not_valid_on_an_element_become_data():
 
 def test_image_without_alt_gets_an_empty_one():
     root = html('<p><img src="a.png" /><img src="b.png" alt="b" /></p>')
-    w.image_alt(root)
+    epub_fixups.image_alt(root)
     assert [i.get("alt") for i in root.iter("img")] == ["", "b"]
 
 
 def test_task_list_checkboxes_become_characters():
     root = html('<ul><li><label><input type="checkbox" checked="" />done</label></li>'
                 '<li><label><input type="checkbox" />open</label></li></ul>')
-    w.task_checkboxes(root)
+    epub_fixups.task_checkboxes(root)
     assert root.find("ul").get("class") == "task-list"
     assert [li.text_content() for li in root.iter("li")] == ["☒ done", "☐ open"]
     assert not root.xpath("//input")
@@ -139,17 +146,17 @@ def test_remote_images_become_links_with_a_warning():
     article = SimpleNamespace(label="a.md", body="x\n![pic](https://example.com/p.png)", body_lines=[4, 5])
     diagnostics = Diagnostics()
     root = html('<p><img src="https://example.com/p.png" alt="pic" />after</p>')
-    w.remote_images(root, article, diagnostics)
+    epub_chapters.remote_images(root, article, diagnostics)
     link = root.find(".//a")
     assert (link.get("href"), link.text, link.tail) == ("https://example.com/p.png", "pic", "after")
     assert [(d.code.value, d.line) for d in diagnostics.items] == [("epub.remote-image", 5)]
 
 
 def test_copy_children_puts_xhtml_and_mathml_in_their_namespaces():
-    target = etree.Element(f"{{{w.XHTML_NS}}}div", nsmap={None: w.XHTML_NS, "epub": w.EPUB_NS})
+    target = etree.Element(f"{{{epub_xhtml.XHTML_NS}}}div", nsmap={None: epub_xhtml.XHTML_NS, "epub": epub_xhtml.EPUB_NS})
     root = html('<p>a<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>b<!-- c -->d</p>')
-    root.find("p").set(w.PENDING_EPUB_TYPE, "t")
-    w.copy_children(root, target)
+    root.find("p").set(epub_xhtml.PENDING_EPUB_TYPE, "t")
+    epub_xhtml.copy_children(root, target)
     text = etree.tostring(target, encoding="unicode")
     assert text == ('<div xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
                     '<p epub:type="t">a<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>bd</p></div>')
@@ -158,7 +165,7 @@ def test_copy_children_puts_xhtml_and_mathml_in_their_namespaces():
 # -- links --------------------------------------------------------------------------------
 
 def chapter(slug: str, file_name: str, ids: set[str]):
-    return w.Chapter(SimpleNamespace(slug=slug, label=f"{slug}.md", body="", body_lines=[]), file_name,
+    return epub_xhtml.Chapter(SimpleNamespace(slug=slug, label=f"{slug}.md", body="", body_lines=[]), file_name,
                      etree.Element("html"), ids)
 
 
@@ -181,14 +188,14 @@ def test_resolve_href(href, expected):
     own, other = chapter("a", "chapter-001.xhtml", {"a--x"}), chapter("b", "chapter-002.xhtml", {"b--y"})
     id_files = {"a--x": own.file_name, "b--y": other.file_name}
     book = SimpleNamespace(source_url="https://zenn.dev/me/articles/{slug}")
-    patterns = w.article_patterns(book)
-    assert w.resolve_href(href, own, id_files, {"a": own.file_name, "b": other.file_name}, patterns) == expected
+    patterns = epub_links.article_patterns(book)
+    assert epub_links.resolve_href(href, own, id_files, {"a": own.file_name, "b": other.file_name}, patterns) == expected
 
 
 def test_without_source_url_any_zenn_article_url_of_a_chapter_slug_is_that_chapter():
-    patterns = w.article_patterns(SimpleNamespace(source_url=""))
+    patterns = epub_links.article_patterns(SimpleNamespace(source_url=""))
     own = chapter("a", "chapter-001.xhtml", set())
-    assert w.resolve_href("https://zenn.dev/anyone/articles/b", own, {}, {"b": "chapter-002.xhtml"},
+    assert epub_links.resolve_href("https://zenn.dev/anyone/articles/b", own, {}, {"b": "chapter-002.xhtml"},
                           patterns) == "chapter-002.xhtml"
 
 
@@ -196,7 +203,7 @@ def test_without_source_url_any_zenn_article_url_of_a_chapter_slug_is_that_chapt
 
 def claims(**facts) -> dict:
     found: dict[str, list[str]] = {}
-    for key, value in w.accessibility(w.BookFacts(**facts)):
+    for key, value in epub_book.accessibility(epub_book.ContentFacts(**facts)):
         found.setdefault(key, []).append(value)
     return found
 
@@ -230,19 +237,19 @@ def test_repack_fixes_order_times_and_stores_mimetype(tmp_path):
         z.writestr("META-INF/container.xml", "c")
         z.writestr("EPUB/a.xhtml", "a")
     when = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.timezone.utc)
-    w.repack_reproducibly(path, when)
+    epub_book.repack_reproducibly(path, when)
     with zipfile.ZipFile(path) as z:
         infos = z.infolist()
     assert [i.filename for i in infos] == ["mimetype", "META-INF/container.xml", "EPUB/a.xhtml", "EPUB/z.xhtml"]
     assert {i.date_time for i in infos} == {(2026, 1, 1, 12, 0, 0)}
     assert infos[0].compress_type == zipfile.ZIP_STORED
     first = path.read_bytes()
-    w.repack_reproducibly(path, when)
+    epub_book.repack_reproducibly(path, when)
     assert path.read_bytes() == first
 
 
 def test_build_time_is_the_epoch_in_utc():
-    assert w.build_time(0).isoformat() == "1970-01-01T00:00:00+00:00"
+    assert epub_book.build_time(0).isoformat() == "1970-01-01T00:00:00+00:00"
 
 
 # -- cover --------------------------------------------------------------------------------
@@ -271,7 +278,7 @@ def test_subset_font_keeps_only_the_glyphs_of_the_text():
     if found is None:
         pytest.skip("Noto Sans CJK JP not installed")
     import io
-    font = TTFont(io.BytesIO(w.subset_font(found[0], found[1], "本を書く")))
+    font = TTFont(io.BytesIO(epub_assets.subset_font(found[0], found[1], "本を書く")))
     cmap = font.getBestCmap()
     assert all(ord(c) in cmap for c in "本を書くA")
     assert ord("漢") not in cmap
@@ -279,6 +286,6 @@ def test_subset_font_keeps_only_the_glyphs_of_the_text():
 
 
 def test_fonts_are_embedded_only_when_asked():
-    assert w.wants_fonts(SimpleNamespace(), None) is False
-    assert w.wants_fonts(SimpleNamespace(epub=SimpleNamespace(embed_fonts=True)), None) is True
-    assert w.wants_fonts(SimpleNamespace(epub=SimpleNamespace(embed_fonts=True)), False) is False
+    assert epub_assets.wants_fonts(SimpleNamespace(), None) is False
+    assert epub_assets.wants_fonts(SimpleNamespace(epub=SimpleNamespace(embed_fonts=True)), None) is True
+    assert epub_assets.wants_fonts(SimpleNamespace(epub=SimpleNamespace(embed_fonts=True)), False) is False

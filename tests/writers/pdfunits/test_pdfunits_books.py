@@ -25,7 +25,8 @@ from zennbook.diagnostics import Diagnostics
 from zennbook.pipeline import BuildContext, prepare
 from zennbook.verify import squash
 from zennbook.writers import latex
-from zennbook.writers.pdfunits import UnitBuild, book_facts, build_pdf_units, differences, workers_for
+from tests.writers.pdfunits.facts import book_facts, differences
+from zennbook.writers.pdf import UnitBuild, build_pdf_units, workers_for
 
 pytestmark = needs("lualatex", "pdftotext")
 
