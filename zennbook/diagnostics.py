@@ -73,6 +73,8 @@ class Code(str, enum.Enum):
     IMAGE_INVALID = "image.invalid"
     MATH_UNSAFE = "math.unsafe"
     MATH_INVALID = "math.invalid"
+    MATH_UNSUPPORTED = "math.unsupported"
+    MATH_DROPPED = "math.dropped"
     MERMAID_UNAVAILABLE = "mermaid.unavailable"
     MERMAID_FAILED = "mermaid.failed"
     RAW_HTML = "raw.html"

@@ -5,7 +5,8 @@
 
 LaTeX runs without shell escape and with paranoid file access (openin_any=p,
 openout_any=p): it can read only what we copied into its build folder. Article text reaches
-LaTeX escaped by pandoc, as verbatim code, or as math that `unsafe_math` let through.
+LaTeX escaped by pandoc, as verbatim code, or as math written again by zennbook.math from
+its parse tree, with only whitelisted commands.
 
 Every block the render pass can place is preceded by a `%zb:line=N` comment (N: the
 article's source line), and book.tex marks each chapter with `%zb:article=SLUG`; the log
@@ -30,6 +31,7 @@ import segno
 
 from .. import images
 from ..diagnostics import Code, Diagnostics, ZennbookError
+from ..math import MathProblem, math_names, to_latex
 from ..filtering import walk
 from ..pandoc import doc_to_format, pandoc_path
 from ..safety import sandbox
@@ -49,35 +51,6 @@ QR_MAX = 1000           # longer URLs get no QR code: no phone would read it off
 REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^[/\\]{2}")
 VERBATIM_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}"}
 
-# Control sequences that could read or write files, run code, load fonts, change how TeX
-# reads the rest of the book, or loop forever, if they reached LaTeX from an article's
-# math. Math using any of them is printed as source. Stems catch whole families
-# (\openin, \immediate\write18, \catcode, \ExplSyntaxOn, \pdfextension, ...).
-UNSAFE_MATH = re.compile(
-    r"\\(?:[A-Za-z]*(?:input|Input|include|file|File|write|open|read|lua|Lua|catcode|lccode|"
-    r"uccode|sfcode|mathcode|delcode|csname|expand|scan|special|literal|ackage|documentclass|"
-    r"string|tokenize|jobname|command|Command|Syntax|every|output|shipout|verb|Verb|listing|"
-    r"graphics|hyper|immediate|close|after|global|lowercase|uppercase|mode|dump|makeat|pdf|"
-    r"toks|font|Font|tracing|linechar|escapechar|imageresource|boxresource|Hook|Declare|"
-    r"environment|errmessage|errhelp|insert|vadjust)[A-Za-z]*"
-    r"|[A-Za-z]*def|let|futurelet|par|end(?!\s*\{)|url|href|loop|repeat|iterate|else|fi|unless|show[A-Za-z]*"
-    r"|if(?!f(?![A-Za-z]))[A-Za-z]*|new(?!line)[A-Za-z]*|renew[A-Za-z]*|provide[A-Za-z]*|At[A-Z][A-Za-z]*"
-    r")(?![A-Za-z])")
-# Environments a formula may open (KaTeX's list, as LaTeX knows them).
-MATH_ENVIRONMENTS = frozenset(
-    "matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix matrix* pmatrix* bmatrix* "
-    "Bmatrix* vmatrix* Vmatrix* cases dcases rcases drcases aligned alignedat gathered split "
-    "array darray subarray CD align align* gather gather* alignat alignat* equation equation* "
-    "multline multline*".split())
-# KaTeX accepts these at the top of display math; inside \[ \] LaTeX needs the inner forms.
-TOP_LEVEL_ENVIRONMENTS = {"align": "aligned", "align*": "aligned", "gather": "gathered",
-                          "gather*": "gathered", "alignat": "alignedat", "alignat*": "alignedat",
-                          "multline": "gathered", "multline*": "gathered", "darray": "array",
-                          "equation": "", "equation*": ""}
-MATH_COMMAND = re.compile(r"\\([^\W\d_]+)")
-MATH_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}")
-MATH_TAG = re.compile(r"\\tag\*?\s*\{([^{}]*)\}")
-MATH_LABEL = re.compile(r"\\label\s*\{[^{}]*\}")
 # Zenn fence names that are not skylighting's own names.
 CODE_ALIASES = {
     "js": "javascript", "mjs": "javascript", "cjs": "javascript", "jsx": "javascriptreact",
@@ -386,95 +359,50 @@ def render_str(elem: pf.Str, doc):
 
 # -- math ---------------------------------------------------------------------------------------
 
-def unsafe_math(tex: str) -> str | None:
-    """Why `tex` must not reach LaTeX as math (printed as source instead), or None."""
-    if "^^" in tex:
-        return "TeX's ^^ character notation"
-    found = UNSAFE_MATH.search(tex)
-    if found:
-        return found.group(0)
-    for _, name in MATH_ENVIRONMENT.findall(tex):
-        if name.strip() not in MATH_ENVIRONMENTS:
-            return f"environment {{{name}}}"
-    if re.search(r"(?<!\\)(?:\\\\)*[#$]|\\[()\[\]]|\n\s*\n", tex):
-        return "#, $, a math delimiter or a blank line inside the formula"
-    if not braces_balanced(tex):
-        return "unbalanced braces"
-    if top_level(tex, "&"):
-        return "& outside an environment"
-    return None
-
-
-def braces_balanced(tex: str) -> bool:
-    depth = 0
-    for char in re.sub(r"\\[\\{}%]|(?<!\\)%[^\n]*", "", tex):
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def top_level(tex: str, token: str) -> bool:
-    """Whether `token` (`&` or `\\\\`) occurs outside every environment and brace group."""
-    depth = 0
-    for part in re.finditer(r"\\begin\s*\{[^{}]*\}|\\end\s*\{[^{}]*\}|\\\\|\\.|[{}&]", tex):
-        text = part.group(0)
-        if text.startswith(("\\begin", "{")):
-            depth += 1
-        elif text.startswith(("\\end", "}")):
-            depth -= 1
-        elif text == token and depth == 0:
-            return True
-    return False
-
-
-def katex_to_latex(tex: str, display: bool) -> str:
-    """What KaTeX accepts and LaTeX reads differently, rewritten to LaTeX's form."""
-    tex = MATH_LABEL.sub("", tex)
-    tex = re.sub(r"(\\[A-Za-z]+)(?=[^\x00-\x7f])", r"\1 ", tex)   # \alpha日本: two tokens in KaTeX
-    if display:
-        for name, inner in TOP_LEVEL_ENVIRONMENTS.items():
-            pattern = r"\\(begin|end)\s*\{" + re.escape(name) + r"\s*\}"
-            tex = re.sub(pattern, lambda m, inner=inner: f"\\{m.group(1)}{{{inner}}}" if inner else "", tex)
-    if top_level(tex, "\\\\"):
-        tex = f"\\begin{{gathered}}{tex}\\end{{gathered}}"
-    return tex
-
-
-def math_names(tex: str) -> str:
-    """The control sequences and environments a formula uses, for the .sty's guard."""
-    names = MATH_COMMAND.findall(tex) + [n.strip() for _, n in MATH_ENVIRONMENT.findall(tex)]
-    return ",".join(sorted(set(names)))
-
-
 def render_math(elem: pf.Math, doc):
+    """A formula through the whitelist (zennbook.math), guarded by \\zbmath/\\zbdisplay; a
+    formula the whitelist refuses is printed as its source with a located warning."""
     display = elem.format == "DisplayMath"
-    reason = unsafe_math(elem.text)
+    line = block_line(elem, doc)
     source = breakable_code(re.sub(r"\s+", " ", elem.text.strip()))
-    if reason:
-        doc.diagnostics.warning(Code.MATH_UNSAFE, f"math uses {reason}, which is not allowed in a "
-                                "book (it could touch files, run code or stop LaTeX); printed as source",
-                                doc.label, block_line(elem, doc))
+    try:
+        result = to_latex(elem.text, display)
+    except MathProblem as problem:
+        report_math_problem(problem, doc, line)
         return pf.Code(elem.text) if in_header(elem) else raw_inline(f"\\zbmathsource{{{source}}}")
-    if in_header(elem):     # pandoc's \texorpdfstring keeps it in the bookmark; unguarded
+    for note in result.notes:
+        doc.diagnostics.warning(Code.MATH_DROPPED, f"math: {note} left out of print", doc.label, line)
+    if in_header(elem):         # pandoc writes it in \texorpdfstring, for the bookmark too
+        elem.text = result.latex
         return None
-    tag, tex = equation_tag(elem)
-    tex = katex_to_latex(tex.strip(), display)   # ends with a newline below: a % comment stays closed
-    names = math_names(tex)
+    tex, names = result.latex, math_names(result.latex)   # a newline ends it below: no % reaches past it
     if display:
+        tag = equation_label(elem) or result.tag
         return raw_inline(f"\\zbdisplay{{{names}}}{{{tex}\n}}{{{source}}}{{{tex_escape(tag)}}}")
     return raw_inline(f"\\zbmath{{{names}}}{{{tex}\n}}{{{source}}}")
 
 
-def equation_tag(elem: pf.Math) -> tuple[str, str]:
-    """The tag of a display: Zenn's `$$...$$ (1)` label, else a `\\tag{..}` in the TeX."""
+MATH_PROBLEM_CODES = {"unsafe": Code.MATH_UNSAFE, "unsupported": Code.MATH_UNSUPPORTED,
+                      "invalid": Code.MATH_INVALID}
+MATH_PROBLEM_WORDS = {
+    "unsafe": "which is not allowed in a book (only KaTeX's commands that cannot touch files, run "
+              "code or change LaTeX are); printed as source",
+    "unsupported": "which KaTeX draws but print cannot; printed as source",
+    "invalid": "which neither KaTeX nor LaTeX can read; printed as source",
+}
+
+
+def report_math_problem(problem: MathProblem, doc, line: int | None) -> None:
+    doc.diagnostics.warning(MATH_PROBLEM_CODES[problem.kind],
+                            f"math uses {problem.message}, {MATH_PROBLEM_WORDS[problem.kind]}", doc.label, line)
+
+
+def equation_label(elem: pf.Math) -> str:
+    """Zenn's `$$...$$ (1)` label of a display, if it has one (a `\\tag` is the parser's)."""
     parent = elem.parent
     if isinstance(parent, pf.Span) and "equation" in parent.classes and parent.attributes.get("label"):
-        return parent.attributes["label"], elem.text
-    found = MATH_TAG.search(elem.text) if elem.format == "DisplayMath" else None
-    if found:
-        return found.group(1), MATH_TAG.sub("", elem.text, count=1)
-    return "", elem.text
+        return parent.attributes["label"]
+    return ""
 
 
 def block_line(elem, doc) -> int | None:

@@ -1,4 +1,4 @@
-"""The LaTeX writer's parts that need no LaTeX run: the math guard, table layout, text
+"""The LaTeX writer's parts that need no LaTeX run (math: tests/math): table layout, text
 helpers, and the log scanner (on logs written the way LuaTeX writes them)."""
 from __future__ import annotations
 
@@ -13,53 +13,8 @@ from zennbook.diagnostics import Code, Diagnostics
 from zennbook.pandoc import markdown_to_doc
 from zennbook.writers import latex
 from zennbook.writers.latex import (
-    SourceLines, TexSources, breakable_code, katex_to_latex, log_events, needs_rerun, scan_log,
-    shorten, table_layout, top_level, trim_options, unsafe_math)
-
-
-# -- math ---------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("tex", [
-    r"\input{/etc/passwd}", r"\include{x}", r"\openin5=/etc/passwd", r"\read5 to\x",
-    r"\immediate\write18{touch pwned}", r"\write18{id}", r"\directlua{os.execute('id')}",
-    r"\latelua{x}", r"\luaexec{x}", r"\catcode`\@=11", r"x^^5cinput{/etc/passwd}",
-    r"\csname input\endcsname{/etc/passwd}", r"\expandafter\x", r"\scantokens{x}",
-    r"\ExplSyntaxOn", r"\makeatletter", r"\def\x{y}", r"\gdef\x{y}", r"\let\x\y",
-    r"\newcommand{\x}{y}", r"\renewcommand{\x}{y}", r"\providecommand{\x}{y}",
-    r"\DeclareMathOperator{\x}{y}", r"\everypar{x}", r"\output{x}", r"\shipout\hbox{}",
-    r"\special{x}", r"\pdfextension obj file {/etc/passwd}", r"\font\x=/etc/passwd",
-    r"\loop\iftrue\repeat", r"\ifnum1=1 x\fi", r"\end", r"\end{document}", r"\begin{document}",
-    r"\VerbatimInput{/etc/passwd}", r"\includegraphics{/etc/passwd}", r"\url{x}",
-    r"\href{x}{y}", r"\verb|x|", r"\errmessage{x}", r"\show\x", r"\batchmode",
-    r"\AtBeginDocument{x}", r"\AddToHook{x}{y}", r"\endlinechar=-1", r"\par", "a\n\nb",
-    r"a & b", r"x \) y", r"\[ x", r"#1", r"a $ b", r"{", r"}{",
-])
-def test_math_that_could_touch_files_run_code_or_stop_latex_is_refused(tex):
-    assert unsafe_math(tex) is not None
-
-
-@pytest.mark.parametrize("tex", [
-    r"\boldsymbol{x} \in \RR^d", r"\operatorname{KL}(q \| p)", r"\mathbb{E}", r"\text{日本語}",
-    r"\begin{aligned} a &= b \\ c &= d \end{aligned}", r"\begin{cases} 1 & x \\ 0 & y \end{cases}",
-    r"a \iff b", r"\newline", r"\curlyvee", r"\begin{pmatrix} 1 & 2 \end{pmatrix}",
-    r"\left\{ x \right\}", r"50\%", r"\begin{align} a &= b \end{align}",
-])
-def test_ordinary_katex_is_allowed(tex):
-    assert unsafe_math(tex) is None
-
-
-def test_katex_forms_become_latex_forms():
-    assert katex_to_latex(r"\begin{align*} a &= b \end{align*}", True) == r"\begin{aligned} a &= b \end{aligned}"
-    assert katex_to_latex(r"\begin{equation} a \end{equation}", True) == " a "
-    assert katex_to_latex(r"a \\ b", True) == r"\begin{gathered}a \\ b\end{gathered}"
-    assert katex_to_latex(r"\alpha日本", False) == r"\alpha 日本"
-    assert katex_to_latex(r"x \label{eq:1}", True) == "x "
-
-
-def test_top_level_ignores_environments_and_groups():
-    assert top_level(r"a & b", "&")
-    assert not top_level(r"\begin{cases} a & b \end{cases}", "&")
-    assert not top_level(r"\substack{a \\ b}", "\\\\")
+    SourceLines, TexSources, breakable_code, log_events, needs_rerun, scan_log, shorten,
+    table_layout, trim_options)
 
 
 # -- tables -------------------------------------------------------------------------------------
