@@ -145,6 +145,8 @@ def test_limits_are_data_the_project_environment_may_change(monkeypatch):
     monkeypatch.setenv(sandbox.LIMITS_ENV, "pandoc.wall_s=7, pandoc.memory_mb=99,pandoc.bogus=1,lualatex.cpu_s=-3,x")
     assert sandbox.limits_for("pandoc").wall_s == 7 and sandbox.limits_for("pandoc").memory_mb == 99
     assert sandbox.limits_for("lualatex") == sandbox.TOOL_LIMITS["lualatex"]
+    monkeypatch.setenv(sandbox.LIMITS_ENV, "rsvg-convert.wall_s=0.5,rsvg-convert.cpu_s=0.4")
+    assert sandbox.limits_for("rsvg-convert").wall_s == 0.5 and sandbox.limits_for("rsvg-convert").cpu_s == 1
 
 
 def test_only_luatex_errors_count_as_out_of_memory(tmp_path):

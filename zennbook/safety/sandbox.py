@@ -51,10 +51,10 @@ class Limits:
 
 # RLIMIT_DATA, not RLIMIT_AS: V8 and GHC reserve terabytes of address space they never use.
 TOOL_LIMITS: dict[str, Limits] = {
-    "lualatex": Limits(wall_s=1800, cpu_s=1800, memory_mb=4096, file_mb=2048, processes=64),
-    "pandoc": Limits(wall_s=300, cpu_s=300, memory_mb=4096, file_mb=512, processes=128),
-    "rsvg-convert": Limits(wall_s=60, cpu_s=60, memory_mb=1024, file_mb=256, processes=64),
-    "chromium": Limits(wall_s=1800, cpu_s=3600, memory_mb=8192, file_mb=512, processes=4096),
+    "lualatex": Limits(wall_s=1800.0, cpu_s=1800, memory_mb=4096, file_mb=2048, processes=64),
+    "pandoc": Limits(wall_s=300.0, cpu_s=300, memory_mb=4096, file_mb=512, processes=128),
+    "rsvg-convert": Limits(wall_s=60.0, cpu_s=60, memory_mb=1024, file_mb=256, processes=64),
+    "chromium": Limits(wall_s=1800.0, cpu_s=3600, memory_mb=8192, file_mb=512, processes=4096),
 }
 
 # Read-only for every tool (when they exist): the system, the dynamic linker's cache, the
@@ -101,7 +101,8 @@ def limits_for(tool: str) -> Limits:
         name, _, value = entry.strip().partition("=")
         row, _, field = name.partition(".")
         if row == tool and field in Limits.__dataclass_fields__ and is_number(value):
-            changes[field] = type(getattr(limits, field))(float(value))
+            whole = Limits.__dataclass_fields__[field].type == "int"
+            changes[field] = max(1, round(float(value))) if whole else float(value)
     return dataclasses.replace(limits, **changes)
 
 
