@@ -19,7 +19,6 @@ Without uharfbuzz or a face, nothing is cut and zennbook.sty names the installed
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -218,8 +217,10 @@ def as_face(font: InstalledFont) -> Face:
 
 
 def place(cut: Path, prefix: str, fonts: Path) -> str:
+    """A copy, not a link, of the stored cut: a job folder is writable inside the jail, and a
+    hard link would let a job change the cut every later build reads."""
     name = f"{prefix}-{cut.stem}{cut.suffix}"
-    link_or_copy(cut, fonts / name)
+    shutil.copyfile(cut, fonts / name)
     return name
 
 
@@ -253,10 +254,3 @@ def char_ranges(chars: set[str]) -> str:
 
 def lua_codes(chars: set[str]) -> str:
     return ",".join(f"[0x{ord(c):X}]=true" for c in sorted(chars))
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
