@@ -136,13 +136,12 @@ def mark_chapters(pdf, front_count: int, entries: list[dict], slugs: list[str]) 
     import pikepdf
     if not slugs:
         return
-    names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=pikepdf.Array()))
-    tree = pikepdf.NameTree(names.Dests)
+    tree = pikepdf.NameTree.new(pdf)
     start = front_count
     for slug, entry in zip(slugs, entries):
         tree[chapter_destination(slug)] = pikepdf.Array([pdf.pages[start].obj, pikepdf.Name.Fit])
         start += len(entry["positions"])
-    pdf.Root.Names = names
+    pdf.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
 
 
 def chapter_destination(slug: str) -> str:
