@@ -16,6 +16,8 @@ beside it, each renamed into place when complete.
 from __future__ import annotations
 
 import dataclasses
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...cache import sha256
@@ -23,7 +25,7 @@ from ...config import Part
 from ...diagnostics import Code
 from ...outputs import PART_INFIX, PART_SUFFIX, atomic_output
 from .. import latex
-from .build import build_pdf_units
+from .build import UnitBuild, build_pdf_units
 from .presets import PRESETS, gutter_in
 from .split import book_tex, split_book_tex
 from .volumes import Chapter, split_volumes
@@ -31,18 +33,30 @@ from .volumes import Chapter, split_volumes
 MAX_GUTTER_ROUNDS = 3
 
 
-def write_print_book(book, articles, out_path: Path, context) -> dict[str, Path]:
-    """The book at `out_path`, and the volumes and covers beside it; returns the extra files."""
+@dataclass
+class PrintSet:
+    """What the writer made: the book's build, each volume's (path, build), the covers."""
+    book: UnitBuild
+    volumes: list[tuple[Path, UnitBuild]] = field(default_factory=list)
+    covers: list[Path] = field(default_factory=list)
+    seconds: float = 0.0                # the volumes and covers, after the book
+
+
+def write_print_book(book, articles, out_path: Path, context) -> PrintSet:
+    """The book at `out_path`, and the volumes and covers beside it."""
     pdf = book.pdf
     if not pdf.preset and not pdf.volume_pages:
-        build_pdf_units(book, articles, out_path, context)
-        return {}
+        return PrintSet(build_pdf_units(book, articles, out_path, context))
     if pdf.volume_pages:
         sized = with_gutter_pages(book, pdf.volume_pages)
-        stats = build_pdf_units(sized, articles, out_path, context)
-        return write_volumes(sized, articles, out_path, context, stats)
-    stats = build_with_settled_gutter(book, articles, out_path, context)
-    return write_covers(book, [(output_name(out_path), stats.pages, None)], out_path.parent)
+        made = PrintSet(build_pdf_units(sized, articles, out_path, context))
+        clock = time.perf_counter()
+        write_volumes(sized, articles, out_path, context, made)
+        made.seconds = time.perf_counter() - clock
+        return made
+    made = PrintSet(build_with_settled_gutter(book, articles, out_path, context))
+    made.covers = write_covers(book, [(output_name(out_path), made.book.pages, None)], out_path.parent)
+    return made
 
 
 def with_gutter_pages(book, pages: int):
@@ -74,10 +88,10 @@ def output_name(out_path: Path) -> str:
 
 # -- volumes ---------------------------------------------------------------------------------------
 
-def write_volumes(book, articles, out_path: Path, context, stats) -> dict[str, Path]:
+def write_volumes(book, articles, out_path: Path, context, made: PrintSet) -> None:
     segments = split_book_tex(book_tex(book, articles, context)).segments
-    chapters = [Chapter(s.slug, stats.unit_pages[s.slug], s.has_part) for s in segments]
-    split = split_volumes(chapters, book.pdf.volume_pages, stats.front_pages)
+    chapters = [Chapter(s.slug, made.book.unit_pages[s.slug], s.has_part) for s in segments]
+    split = split_volumes(chapters, book.pdf.volume_pages, made.book.front_pages)
     labels = {a.slug: a.label for a in articles}
     for chapter in split.too_long:
         context.diagnostics.error(Code.PRINT_CHAPTER_TOO_LONG,
@@ -85,8 +99,8 @@ def write_volumes(book, articles, out_path: Path, context, stats) -> dict[str, P
                                   f"{book.pdf.volume_pages} (pdf.volume_pages), its front matter included; "
                                   "no volume made", labels.get(chapter.slug))
     if split.too_long:
-        return {}
-    name, made, sizes = output_name(out_path), {}, []
+        return
+    name, sizes = output_name(out_path), []
     by_slug = {s.slug: s for s in segments}
     for number, members in enumerate(split.volumes, start=1):
         target = out_path.parent / f"{name}-vol{number}.pdf"
@@ -98,11 +112,10 @@ def write_volumes(book, articles, out_path: Path, context, stats) -> dict[str, P
             context.diagnostics.error(Code.PRINT_VOLUME_TOO_LONG,
                                       f"volume {number} has {built.pages} pages, more than pdf.volume_pages "
                                       f"({book.pdf.volume_pages})", target.name)
-        made[f"vol{number}"] = target
+        made.volumes.append((target, built))
         sizes.append((f"{name}-vol{number}", built.pages, number))
-    context.timings["pdf.volumes"] = [s[1] for s in sizes]
-    made.update(write_covers(book, sizes, out_path.parent) if book.pdf.preset else {})
-    return made
+    if book.pdf.preset:
+        made.covers = write_covers(book, sizes, out_path.parent)
 
 
 def volume_book(book, members) -> object:
@@ -126,13 +139,13 @@ def volume_values(book, articles, segments: dict, members, number: int, count: i
             "parts_before": first.parts_before - (0 if opens else 1)}
 
 
-def write_covers(book, sizes: list[tuple[str, int, int | None]], folder: Path) -> dict[str, Path]:
+def write_covers(book, sizes: list[tuple[str, int, int | None]], folder: Path) -> list[Path]:
     """One cover per volume (or for the book), each renamed into place when complete."""
     from .printcover import write_cover
-    made = {}
+    made = []
     for name, pages, number in sizes:
         target = folder / f"{name}-cover.pdf"
         with atomic_output(target) as temporary:
             write_cover(book, pages, number, temporary)
-        made[f"cover{number or ''}"] = target
+        made.append(target)
     return made
