@@ -39,7 +39,7 @@ def test_presets_set_trim_bleed_and_marks_as_their_services_want():
     assert jp.trim_mm == (182.0, 257.0) and jp.bleed_mm == 3.0 and jp.crop_marks and jp.bleed_inner
     options = latex_options(layout_for(PdfOptions(preset="kdp-6x9"), 400))
     assert options["paper"] == "{152.400mm,228.600mm}" and options["gutter"] == "15.875mm"
-    assert options["show"] == "no" and options["page_extra"] == "+6.350mm"
+    assert options["show"] == "no"
     assert latex_options(layout_for(PdfOptions(preset="a5-jp")))["show"] == "{trimmarks,digital}"
 
 
@@ -51,11 +51,11 @@ def test_the_old_keys_keep_their_meaning_without_a_preset():
 
 def test_kdp_pages_bleed_on_three_edges_and_japanese_pages_on_four():
     kdp = layout_for(PdfOptions(preset="kdp-6x9"))
-    media = (0, 0, 6.25 * IN, 9.25 * IN)         # the trim plus 0.125 in on every side, as LaTeX makes it
+    media = (0, 0, 8 * IN, 11 * IN)              # the trim plus an inch on every side, as LaTeX makes it
     recto, verso = page_boxes(media, kdp, recto=True), page_boxes(media, kdp, recto=False)
-    assert recto["/TrimBox"] == pytest.approx((9, 9, 441, 657))
-    assert recto["/BleedBox"] == pytest.approx((9, 0, 450, 666))          # no bleed at the spine (left)
-    assert verso["/BleedBox"] == pytest.approx((0, 0, 441, 666))          # spine on the right
+    assert recto["/TrimBox"] == pytest.approx((72, 72, 504, 720))
+    assert recto["/BleedBox"] == pytest.approx((72, 63, 513, 729))        # no bleed at the spine (left)
+    assert verso["/BleedBox"] == pytest.approx((63, 63, 504, 729))        # spine on the right
     assert recto["/MediaBox"] == recto["/BleedBox"]                       # 6.125 x 9.25 in, KDP's size
     jp = layout_for(PdfOptions(preset="a5-jp"))
     marks = (0, 0, 148 * presets.PT_PER_MM + 2 * IN, 210 * presets.PT_PER_MM + 2 * IN)
@@ -86,7 +86,7 @@ def test_the_template_gets_the_presets_paper_gutter_and_page(tmp_path):
                 pdf=PdfOptions(preset="kdp-6x9", gutter_pages=320, paper="a5"))
     tex = latex.book_document(book, [], [], BuildContext(diagnostics=Diagnostics(), epoch=0))
     assert "\\documentclass[paper={152.400mm,228.600mm},gutter=15.875mm," in tex
-    assert "show=no" in tex and "trimmarks_paper={+6.350mm}" in tex
+    assert "show=no,bleed_margin={3.175mm}]{jlreq-trimmarks}" in tex
     volume = {"number": 2, "count": 3, "first": 4, "last": 7, "first_title_tex": "四", "last_title_tex": "七"}
     tex = latex.book_document(book, [], [], BuildContext(diagnostics=Diagnostics(), epoch=0), volume=volume)
     assert "第2巻" in tex and "全3巻" in tex and "第4章 四" in tex and "第7章 七" in tex

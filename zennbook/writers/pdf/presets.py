@@ -84,13 +84,13 @@ def layout_for(pdf, pages: int = 0) -> Layout:
 
 
 def latex_options(layout: Layout) -> dict:
-    """The template's values: jlreq's paper and gutter, jlreq-trimmarks' page and marks.
-    Without crop marks the page is the trim plus the bleed on every side (assembly then cuts
-    the spine-side bleed away when the service wants none there)."""
+    """The template's values: jlreq's paper and gutter, jlreq-trimmarks' marks. The page is
+    always jlreq-trimmarks' own (the trim plus an inch on every side: zennbook.sty places the
+    license line for that page); without crop marks the assembly cuts the media down to the
+    bleed (and the spine-side bleed away when the service wants none there)."""
     paper = f"{{{layout.trim_mm[0]:.3f}mm,{layout.trim_mm[1]:.3f}mm}}" if layout.trim_mm else ""
     return {"marks": layout.trimmed, "bleed_mm": f"{layout.bleed_mm:g}",
             "show": "{trimmarks,digital}" if layout.crop_marks else "no",
-            "page_extra": "" if layout.crop_marks else f"+{2 * layout.bleed_mm:.3f}mm",
             "paper": paper, "gutter": f"{layout.gutter_mm:.3f}mm" if layout.gutter_mm else ""}
 
 
@@ -98,8 +98,8 @@ def latex_options(layout: Layout) -> dict:
 
 def page_boxes(media: tuple[float, float, float, float], layout: Layout, recto: bool) -> dict:
     """TrimBox, BleedBox and MediaBox (PDF points) of a page whose trim is centred on `media`
-    (jlreq-trimmarks centres it). A service without spine-side bleed gets the media cut at the
-    trim on that side (left on a recto, right on a verso)."""
+    (jlreq-trimmarks centres it). Without crop marks the media is the BleedBox; a service
+    without spine-side bleed has none there (left on a recto, right on a verso)."""
     x0, y0, x1, y1 = media
     width, height = trim_pt(layout, media)
     left, bottom = (x0 + x1 - width) / 2, (y0 + y1 - height) / 2
@@ -108,16 +108,13 @@ def page_boxes(media: tuple[float, float, float, float], layout: Layout, recto: 
     box = [max(x0, trim[0] - bleed), max(y0, trim[1] - bleed), min(x1, trim[2] + bleed), min(y1, trim[3] + bleed)]
     if not layout.bleed_inner:
         box[0 if recto else 2] = trim[0 if recto else 2]
-    media_box = list(media)
-    if not layout.bleed_inner and not layout.crop_marks:
-        media_box[0 if recto else 2] = box[0 if recto else 2]
+    media_box = media if layout.crop_marks else tuple(box)
     return {"/TrimBox": trim, "/BleedBox": tuple(box), "/MediaBox": tuple(media_box)}
 
 
 def trim_pt(layout: Layout, media) -> tuple[float, float]:
-    """The trim size in points: the preset's, else the media less what jlreq-trimmarks adds
-    (the bleed on each side without marks, one inch on each side with them)."""
+    """The trim size in points: the preset's, else the media less the inch jlreq-trimmarks
+    adds on each side."""
     if layout.trim_mm:
         return layout.trim_mm[0] * PT_PER_MM, layout.trim_mm[1] * PT_PER_MM
-    extra = 72.0 if layout.crop_marks else layout.bleed_mm * PT_PER_MM
-    return media[2] - media[0] - 2 * extra, media[3] - media[1] - 2 * extra
+    return media[2] - media[0] - 144.0, media[3] - media[1] - 144.0
