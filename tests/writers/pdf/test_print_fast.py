@@ -217,3 +217,16 @@ def test_preflight_checks_the_page_count_against_the_service():
     check_pages(check, 10, "thin.pdf", PRESETS["kdp-6x9"])
     check_pages(check, 3000, "jp.pdf", PRESETS["b5-jp"])
     assert [d.path for d in check.findings()] == ["big.pdf", "thin.pdf"]
+
+
+# -- links inside a chapter (the unit job's second pass) ---------------------------------------------
+
+def test_a_unit_job_runs_again_when_it_defines_a_label_it_refers_to(tmp_path):
+    from zennbook.writers.pdf.jobs import refers_to_its_own_labels
+    aux = tmp_path / "book.aux"
+    aux.write_text("\\newlabel{a-one--owari1}{{1.2}{10}{owari1}{section.1.2}{}}\n\\newlabel{ch:a-one}{{1}{3}}\n")
+    log = "LaTeX Warning: Hyper reference `a-one--owari1' on page 2 undefined on input line 7.\n"
+    assert refers_to_its_own_labels(log, aux)
+    assert not refers_to_its_own_labels(log.replace("a-one--owari1", "b-two--x"), aux)   # another chapter's
+    assert not refers_to_its_own_labels("no warnings\n", aux)
+    assert not refers_to_its_own_labels(log, tmp_path / "missing.aux")
