@@ -273,3 +273,11 @@ def test_the_license_line_is_the_lowest_line_inside_the_trim(built):
             others = [bottom for top, bottom, _ in found if top < license_top - 1]
             assert all(bottom <= license_top for bottom in others), f"page {number}: text under the license line"
             assert license_top < trim_bottom, f"page {number}: license line outside the trim"
+
+
+def test_a_book_within_the_limit_is_one_book_with_its_cover(built, tmp_path):
+    book = dataclasses.replace(built.book, pdf=dataclasses.replace(built.book.pdf, volume_pages=120))
+    context = BuildContext(diagnostics=Diagnostics(), epoch=EPOCH, cache_dir=built.folder / ".cache")
+    made = write_print_book(book, built.articles, tmp_path / "print-test.pdf", context)
+    assert made.volumes == [] and [p.name for p in made.covers] == ["print-test-cover.pdf"]
+    assert made.book.units_compiled == 0                      # the same gutter row: the book's units

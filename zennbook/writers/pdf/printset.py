@@ -4,9 +4,10 @@
     preset                  the book with the gutter for its page count (built again, once or
                             twice, when its page count crosses a row of the gutter table),
                             and `<name>-cover.pdf`
-    volume_pages            the whole book (its unit pages measure the chapters), then each
-                            volume a unit build of its chapters with its own front matter
-                            (`<name>-vol1.pdf`, ...; `<name>-vol1-cover.pdf` with a preset).
+    volume_pages            the whole book (its unit pages measure the chapters); when it is
+                            longer than the limit, each volume a unit build of its chapters
+                            with its own front matter (`<name>-vol1.pdf`, ...;
+                            `<name>-vol1-cover.pdf` with a preset), else the book's cover.
                             Every volume has the gutter of the limit's row: one preamble for
                             the book and every volume, so the chapters' units are reused.
 
@@ -89,6 +90,12 @@ def output_name(out_path: Path) -> str:
 # -- volumes ---------------------------------------------------------------------------------------
 
 def write_volumes(book, articles, out_path: Path, context, made: PrintSet) -> None:
+    """The volumes and their covers; a book within the limit is one volume: the book itself
+    (with its cover), not a set of one."""
+    if made.book.pages <= book.pdf.volume_pages:
+        if book.pdf.preset:
+            made.covers = write_covers(book, [(output_name(out_path), made.book.pages, None)], out_path.parent)
+        return
     segments = split_book_tex(book_tex(book, articles, context)).segments
     chapters = [Chapter(s.slug, made.book.unit_pages[s.slug], s.has_part) for s in segments]
     split = split_volumes(chapters, book.pdf.volume_pages, made.book.front_pages)
