@@ -243,6 +243,15 @@ def test_preflight_finds_a_page_without_its_boxes(built, tmp_path):
     assert [d.message for d in errors] == ["page 4: no TrimBox or BleedBox"]
 
 
+def test_preflight_finds_a_volume_page_without_the_license_line(built, tmp_path):
+    from zennbook.writers.pdf.preflight import preflight
+    other = dataclasses.replace(built.book.license, short="CC BY 4.0 · another holder")
+    book = dataclasses.replace(built.book, license=other)
+    errors = [d.message for d in preflight(book, [built.volumes[1]], {}).findings() if d.level >= Level.ERROR]
+    pages = len(pikepdf.open(built.volumes[1]).pages)
+    assert errors == [f"license line missing on {pages} of {pages} pages: " + ", ".join(map(str, range(1, 11)))]
+
+
 def test_a_chapter_longer_than_a_volume_is_an_error_naming_it(built, tmp_path):
     book = dataclasses.replace(built.book, pdf=dataclasses.replace(built.book.pdf, volume_pages=24))
     context = BuildContext(diagnostics=Diagnostics(), epoch=EPOCH, cache_dir=built.folder / ".cache")

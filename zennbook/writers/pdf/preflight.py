@@ -9,7 +9,9 @@ Checked, on the book PDF, each volume and each cover:
 - every image drawn on a page (directly or in a form) at 300 dpi or more at its printed size:
   below that, a warning naming the article (the chapter whose pages hold it), the page and
   the image's pixel size;
-- the page count within the service's binding limits (books and volumes, not covers).
+- the page count within the service's binding limits (books and volumes, not covers);
+- the license's short line on every page of a book or volume (verify checks the one-file
+  book's pages itself; a volume is read here).
 
 Not checked: colour spaces and ink coverage, transparency, PDF/X conformance (no output
 intent is written), fonts' licences, the spine text's distance from the folds, images inside
@@ -17,6 +19,9 @@ patterns or annotations' appearances.
 """
 from __future__ import annotations
 
+import re
+import subprocess
+import unicodedata
 from pathlib import Path
 
 from ...diagnostics import Code, Diagnostic, Level
@@ -61,6 +66,7 @@ def preflight(book, paths: list[Path], labels: dict[str, str]) -> PrintCheck:
             check_boxes(check, pdf, path.name, preset, cover)
             if not cover:
                 check_pages(check, len(pdf.pages), path.name, preset)
+                check_license_line(check, book, path)
             check_images(check, pdf, path.name, labels)
     return check
 
@@ -68,6 +74,22 @@ def preflight(book, paths: list[Path], labels: dict[str, str]) -> PrintCheck:
 def check_pages(check: PrintCheck, count: int, where: str, preset) -> None:
     if count < preset.min_pages or (preset.max_pages and count > preset.max_pages):
         check.error(f"{count} pages; {preset.name} binds {preset.min_pages} to {preset.max_pages or 'any'}", where)
+
+
+def check_license_line(check: PrintCheck, book, path: Path) -> None:
+    if book.license is None:
+        return
+    proc = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=600)
+    short = squashed(book.license.short)
+    pages = proc.stdout.decode("utf-8", errors="replace").split("\f")[:-1]
+    bare = [str(n) for n, text in enumerate(pages, start=1) if short not in squashed(text)]
+    if proc.returncode == 0 and bare:
+        check.error(f"license line missing on {len(bare)} of {len(pages)} pages: {', '.join(bare[:10])}", path.name)
+
+
+def squashed(text: str) -> str:
+    """Compared as verify compares: NFKC, no white space (a PDF breaks lines anywhere)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def fonts_of(pdf):
