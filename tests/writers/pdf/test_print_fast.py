@@ -153,6 +153,17 @@ def test_the_cover_is_one_sheet_of_the_computed_size_with_its_boxes(tmp_path):
 
 # -- the writer's names ------------------------------------------------------------------------------
 
+def test_volumes_and_covers_of_an_earlier_build_go_others_stay(tmp_path):
+    from zennbook.writers.pdf.printset import remove_stale
+    names = ["book-vol1.pdf", "book-vol2.pdf", "book-vol2-cover.pdf", "book-cover.pdf", "book-1.2.3.pdf",
+             "book-notes.pdf", "book.pdf", "other-vol1.pdf"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"%PDF")
+    remove_stale(tmp_path, "book", {tmp_path / "book-vol1.pdf"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book-1.2.3.pdf", "book-notes.pdf", "book-vol1.pdf",
+                                                          "book.pdf", "other-vol1.pdf"]
+
+
 def test_print_files_are_named_after_the_pdfs_final_name(tmp_path):
     assert output_name(tmp_path / "book.pdf") == "book"
     assert output_name(tmp_path / ".book-1.2.3.pdf.zennbook-ab12cd34.part") == "book-1.2.3"

@@ -17,6 +17,7 @@ beside it, each renamed into place when complete.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,24 @@ class PrintSet:
 
 
 def write_print_book(book, articles, out_path: Path, context) -> PrintSet:
-    """The book at `out_path`, and the volumes and covers beside it."""
+    """The book at `out_path`, and the volumes and covers beside it; the volumes and covers
+    of an earlier build that this one does not make are removed (a release lists them all)."""
+    made = print_book(book, articles, out_path, context)
+    remove_stale(out_path.parent, output_name(out_path), {*(p for p, _ in made.volumes), *made.covers})
+    return made
+
+
+PRINT_FILE = re.compile(r"-(vol\d+(-cover)?|cover)\.pdf")
+
+
+def remove_stale(folder: Path, name: str, keep: set[Path]) -> None:
+    for path in folder.glob(f"{name}-*.pdf"):
+        if PRINT_FILE.fullmatch(path.name[len(name):]) and path not in keep and path.is_file() \
+                and not path.is_symlink():
+            path.unlink()
+
+
+def print_book(book, articles, out_path: Path, context) -> PrintSet:
     pdf = book.pdf
     if not pdf.preset and not pdf.volume_pages:
         return PrintSet(build_pdf_units(book, articles, out_path, context))
