@@ -397,8 +397,9 @@ def verify_outputs(book, out_dir: Path, articles, source: SourceText, paths: dic
 def print_preflight(book, pdf: Path, articles):
     """The print set's preflight (writers/pdf/preflight.py): its volumes and their covers, or
     the book and its cover (with volumes, the one-file book is the reading copy, not printed)."""
-    from .writers.pdf.preflight import preflight
+    from .writers.pdf.preflight import preflight, source_images
     siblings = sorted(pdf.parent.glob(f"{pdf.stem}-*.pdf"))
     print_set = [p for p in siblings if re.fullmatch(r"vol\d+(-cover)?|cover", p.stem[len(pdf.stem) + 1:])]
     volumes = book.pdf.volume_pages and any("-vol" in p.name for p in print_set)
-    return preflight(book, print_set if volumes else [pdf, *print_set], {a.slug: a.label for a in articles})
+    return preflight(book, print_set if volumes else [pdf, *print_set], {a.slug: a.label for a in articles},
+                     {a.slug: source_images(a) for a in articles})

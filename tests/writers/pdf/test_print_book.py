@@ -230,6 +230,8 @@ def test_preflight_passes_the_print_set_and_warns_of_the_small_image(built):
     assert not [d for d in findings if d.level >= Level.ERROR], findings
     low = [d for d in findings if d.code == Code.PRINT_IMAGE_DPI]
     assert low and all(d.path.endswith("c-three.md") for d in low)
+    assert all(d.message.startswith("small.png prints at ") and "(120x90 px)" in d.message for d in low), low
+    assert all(d.line == 11 for d in low), [d.line for d in low]     # the line of ![小さな図](/images/small.png)
     assert built.result.verified == {"pdf": True}
 
 

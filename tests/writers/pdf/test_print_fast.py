@@ -217,6 +217,7 @@ def test_preflight_names_each_problem(tmp_path):
     assert sum("no TrimBox or BleedBox" in m for m in messages) == 24
     low = [d for d in bad.findings() if d.code == Code.PRINT_IMAGE_DPI]
     assert low and low[0].level == Level.WARNING and "150 dpi" in low[0].message and "150x150 px" in low[0].message
+    assert low[0].message.startswith("an image of 150x150 px prints at 150 dpi on page 1 of bad.pdf")
     assert not bad.ok
 
 

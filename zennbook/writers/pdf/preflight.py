@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import subprocess
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from ...diagnostics import Code, Diagnostic, Level
@@ -54,8 +55,19 @@ class PrintCheck:
                 "problems": sum(d.level >= Level.ERROR for d in self.items)}
 
 
-def preflight(book, paths: list[Path], labels: dict[str, str]) -> PrintCheck:
-    """`paths`: the print PDFs (a name ending in -cover.pdf is a cover); `labels`: slug -> article."""
+@dataclass(frozen=True)
+class SourceImage:
+    """An image an article shows: where, which file, its pixels (to know it on the page)."""
+    article: str
+    line: int | None
+    name: str
+    pixels: tuple[int, int]
+
+
+def preflight(book, paths: list[Path], labels: dict[str, str],
+              images: dict[str, list[SourceImage]] | None = None) -> PrintCheck:
+    """`paths`: the print PDFs (a name ending in -cover.pdf is a cover); `labels`: slug ->
+    article; `images`: slug -> the images its article shows (names a low-resolution image)."""
     import pikepdf
     check = PrintCheck()
     preset = PRESETS[book.pdf.preset]
@@ -67,7 +79,7 @@ def preflight(book, paths: list[Path], labels: dict[str, str]) -> PrintCheck:
             if not cover:
                 check_pages(check, len(pdf.pages), path.name, preset)
                 check_license_line(check, book, path)
-            check_images(check, pdf, path.name, labels)
+            check_images(check, pdf, path.name, labels, images or {})
     return check
 
 
@@ -156,18 +168,47 @@ def bleed_edges(preset, recto: bool, cover: bool) -> tuple[bool, bool, bool, boo
     return (not recto, True, recto, True)
 
 
-def check_images(check: PrintCheck, pdf, where: str, labels: dict[str, str]) -> None:
+def check_images(check: PrintCheck, pdf, where: str, labels: dict[str, str],
+                 images: dict[str, list[SourceImage]]) -> None:
+    """A warning for each image below MIN_DPI at its printed size, at the article line that
+    shows it when its chapter shows one image of those pixels (else at the article)."""
     from .chapters import chapter_ranges
     ranges = chapter_ranges(pdf)
     for number, page in enumerate(pdf.pages, start=1):
         for name, pixels, size_pt in placed_images(page.obj):
             dpi = min(pixels[0] / (size_pt[0] / 72), pixels[1] / (size_pt[1] / 72)) if min(size_pt) > 0 else MIN_DPI
-            if dpi + 0.5 < MIN_DPI:
-                slug = next((s for s, a, b in ranges if a < number <= b), None)
-                check.items.append(Diagnostic(
-                    Level.WARNING, Code.PRINT_IMAGE_DPI,
-                    f"an image of {pixels[0]}x{pixels[1]} px ({name}) prints at {dpi:.0f} dpi on page {number} "
-                    f"of {where}; print wants {MIN_DPI}", labels.get(slug, where)))
+            if dpi + 0.5 >= MIN_DPI:
+                continue
+            slug = next((s for s, a, b in ranges if a < number <= b), None)
+            matches = [i for i in images.get(slug, []) if i.pixels == pixels]
+            source = matches[0] if len(matches) == 1 else None
+            shown = source.name if source else f"an image of {pixels[0]}x{pixels[1]} px"
+            check.items.append(Diagnostic(
+                Level.WARNING, Code.PRINT_IMAGE_DPI,
+                f"{shown} prints at {dpi:.0f} dpi on page {number} of {where} ({pixels[0]}x{pixels[1]} px); "
+                f"print wants {MIN_DPI}", labels.get(slug, where), source.line if source else None))
+
+
+def source_images(article) -> list[SourceImage]:
+    """The images an article shows (the image filter's `resolved` files), with their pixels."""
+    import panflute as pf
+    from PIL import Image
+    found = []
+
+    def visit(elem, _doc):
+        if isinstance(elem, pf.Image) and elem.attributes.get("resolved"):
+            try:
+                with Image.open(elem.attributes["resolved"]) as image:
+                    pixels = image.size
+            except (OSError, ValueError):
+                return
+            line = elem.attributes.get("data-line")
+            found.append(SourceImage(article.label, int(line) if line and line.isdigit() else None,
+                                     Path(elem.url).name or Path(elem.attributes["resolved"]).name, pixels))
+
+    if article.doc is not None:
+        article.doc.walk(visit)
+    return found
 
 
 def placed_images(page, depth: int = 0, matrix=(1, 0, 0, 1, 0, 0)):
