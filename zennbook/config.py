@@ -48,6 +48,11 @@ class PdfOptions:
     crop_marks: bool = False
     bleed_mm: float = 0.0
     proof: bool = False                # watermark every page as a proof
+    # print on demand (writers/pdf/presets.py has the services' rows)
+    preset: str = ""                   # a print service: trim, bleed, marks, gutter, limits
+    volume_pages: int = 0              # split the print PDF into volumes of at most this many pages
+    print_paper: str = "white"         # the paper the cover's spine is measured for
+    gutter_pages: int = 0              # set by the PDF writer: the page count the gutter is chosen for
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,12 @@ LICENSE_KEYS = {"id": str, "url": str, "holder": str, "year": (str, int), "notic
                 "terms": list, "short": str}
 LICENSE_REQUIRED = ("id", "url", "holder", "notice", "short")
 PART_KEYS = {"title": str, "chapters": list}
-PDF_KEYS = {"paper": str, "crop_marks": bool, "bleed_mm": (int, float), "proof": bool}
+PDF_KEYS = {"paper": str, "crop_marks": bool, "bleed_mm": (int, float), "proof": bool,
+            "preset": str, "volume_pages": int, "print_paper": str}
+# writers/pdf/presets.py PRESETS, by name (config reads no writer; a test keeps them equal)
+PDF_PRESETS = ("kdp-6x9", "kdp-7x10", "b5-jp", "a5-jp")
+PRINT_PAPERS = ("white", "cream")
+MIN_VOLUME_PAGES = 24
 # A Zenn book's config.yaml: its own keys, of which we use title and chapters.
 ZENN_BOOK_KEYS = {"title": str, "summary": str, "topics": list, "published": bool,
                   "price": int, "chapters": list}
@@ -322,8 +332,36 @@ def parse_pdf(data: dict, where: str, diagnostics: Diagnostics) -> PdfOptions:
     if not 0 <= bleed <= 10:
         diagnostics.error(Code.CONFIG_CHOICE, f"'pdf.bleed_mm': expected 0 to 10; got {bleed}", where)
         bleed = 0.0
-    return PdfOptions(paper=paper, crop_marks=good.get("crop_marks", False), bleed_mm=bleed,
-                      proof=good.get("proof", False))
+    options = {"paper": paper, "crop_marks": good.get("crop_marks", False), "bleed_mm": bleed,
+               "proof": good.get("proof", False)}
+    return PdfOptions(**{**options, **print_options(good, where, diagnostics)})
+
+
+def print_options(good: dict, where: str, diagnostics: Diagnostics) -> dict:
+    """pdf.preset, pdf.volume_pages and pdf.print_paper, checked. A preset chooses the paper
+    the tables are laid out for unless pdf.paper says otherwise."""
+    found = {}
+    preset = good.get("preset", "")
+    if preset and preset not in PDF_PRESETS:
+        diagnostics.error(Code.CONFIG_CHOICE,
+                          f"'pdf.preset': expected one of {', '.join(PDF_PRESETS)}; got {preset!r}", where)
+    elif preset:
+        found["preset"] = preset
+        if "paper" not in good:
+            found["paper"] = "a5" if preset in ("kdp-6x9", "a5-jp") else "b5"
+    volume = good.get("volume_pages", 0)
+    if volume and volume < MIN_VOLUME_PAGES:
+        diagnostics.error(Code.CONFIG_CHOICE, f"'pdf.volume_pages': expected {MIN_VOLUME_PAGES} or more "
+                          f"(or 0: one volume); got {volume}", where)
+    elif volume:
+        found["volume_pages"] = volume
+    paper = good.get("print_paper", "white")
+    if paper not in PRINT_PAPERS:
+        diagnostics.error(Code.CONFIG_CHOICE,
+                          f"'pdf.print_paper': expected one of {', '.join(PRINT_PAPERS)}; got {paper!r}", where)
+    else:
+        found["print_paper"] = paper
+    return found
 
 
 def parse_math(data: dict, where: str, diagnostics: Diagnostics) -> MathOptions:

@@ -96,6 +96,11 @@ class Code(str, enum.Enum):
     EPUB_LINK = "epub.link"
     EPUB_REMOTE_IMAGE = "epub.remote-image"
     OUTPUT_UNUSABLE = "output.unusable"
+    # print on demand (writers/pdf: volumes, presets, preflight)
+    PRINT_CHAPTER_TOO_LONG = "print.chapter-too-long"
+    PRINT_VOLUME_TOO_LONG = "print.volume-too-long"
+    PRINT_PREFLIGHT = "print.preflight"
+    PRINT_IMAGE_DPI = "print.image-dpi"
     # our own bugs: one located line, the rest of the book still built
     INTERNAL = "internal"
 

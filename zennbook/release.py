@@ -121,9 +121,31 @@ def manifest(book, version: str, articles, written: dict, epoch: int) -> dict:
         "articles": [{"slug": a.slug, "title": a.title, "file": book_relative(book, a.path),
                       "sha256": file_sha256(a.path)} for a in articles],
         "outputs": {fmt: {"file": path.name, "bytes": path.stat().st_size, "sha256": file_sha256(path),
-                          **({"pages": pdf_page_count(path)} if fmt in ("pdf", "reader-pdf") else {})}
+                          **({"pages": pdf_page_count(path)} if fmt.startswith("pdf") or fmt == "reader-pdf" else {})}
                     for fmt, path in sorted(written.items())},
     }
+
+
+def print_set(book, version: str, out_dir: Path, written: dict) -> dict:
+    """The volumes and covers the PDF writer wrote beside the release's PDF
+    (`<slug>-X.Y.Z-vol1.pdf`, `...-vol1-cover.pdf`, `...-cover.pdf`), keyed for the manifest."""
+    if "pdf" not in written:
+        return {}
+    stem = f"{book.slug}-{version}-"
+    return {f"pdf-{p.name[len(stem):-4]}": p for p in sorted(out_dir.glob(f"{stem}*.pdf"))
+            if re.fullmatch(r"vol\d+(-cover)?|cover", p.name[len(stem):-4])}
+
+
+def chapter_pdfs(out_dir: Path, written: dict) -> list[Path]:
+    """`chapters/<NN>-<slug>.pdf`, cut from the release's PDF (writers/pdf/chapters.py)."""
+    from .writers.pdf.chapters import write_chapter_pdfs
+    return write_chapter_pdfs(written["pdf"], out_dir / "chapters") if "pdf" in written else []
+
+
+def write_sums(folder: Path, paths: list[Path]) -> None:
+    if paths:
+        with atomic_output(folder / "SHA256SUMS") as temporary:
+            temporary.write_text("".join(f"{file_sha256(p)}  {p.name}\n" for p in paths), encoding="utf-8")
 
 
 def write_release_files(out_dir: Path, written: dict, data: dict) -> None:
@@ -165,8 +187,12 @@ def run_release(version: str, out_dir: Path, book_path, articles_dir, no_license
             click.echo("release: not made; fix the problems above (SHA256SUMS and manifest.json not written)",
                        err=True)
             return 1
-        write_release_files(out_dir, result.written,
-                            manifest(book, version, result.articles, result.written, epoch))
-    for path in [*result.written.values(), out_dir / "SHA256SUMS", out_dir / "manifest.json"]:
+        written = {**result.written, **print_set(book, version, out_dir, result.written)}
+        chapters = chapter_pdfs(out_dir, result.written)
+        data = manifest(book, version, result.articles, written, epoch)
+        data["chapters"] = [{"file": f"chapters/{p.name}", "sha256": file_sha256(p)} for p in chapters]
+        write_release_files(out_dir, written, data)
+        write_sums(out_dir / "chapters", chapters)
+    for path in [*written.values(), *chapters, out_dir / "SHA256SUMS", out_dir / "manifest.json"]:
         click.echo(f"released {path}")
     return 0

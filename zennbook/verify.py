@@ -55,6 +55,7 @@ class OutputCheck:
     runs_total: int = 0
     runs_found: int = 0
     missing: list[Run] = field(default_factory=list)
+    preflight: list[Diagnostic] = field(default_factory=list)    # the print set's (pdf only)
 
     @property
     def coverage(self) -> float:
@@ -62,7 +63,7 @@ class OutputCheck:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not self.missing
+        return not self.problems and not self.missing and not any(d.level >= Level.ERROR for d in self.preflight)
 
     def findings(self, missing_shown: int = 20) -> list[Diagnostic]:
         """What failed, as diagnostics like any other: each missing run at its article line."""
@@ -73,7 +74,7 @@ class OutputCheck:
         if len(self.missing) > missing_shown:
             found.append(Diagnostic(Level.ERROR, Code.VERIFY_FAILED,
                                     f"... and {len(self.missing) - missing_shown} more runs missing", self.fmt))
-        return found
+        return found + self.preflight
 
     def row(self) -> dict:
         """This check's line in verify's table (and what the output folder's state keeps)."""
@@ -491,4 +492,19 @@ def verify_outputs(book, out_dir: Path, articles, source: SourceText, paths: dic
         path = (paths or {}).get(fmt) or out_dir / f"{book.slug}.{fmt}"
         if path.exists():
             checks.append(verifier(path, book, articles, source))
+    pdf = (paths or {}).get("pdf") or out_dir / f"{book.slug}.pdf"
+    for check in checks:
+        if check.fmt == "pdf" and book.pdf.preset:
+            check.preflight = print_preflight(book, pdf, articles).findings()
     return checks
+
+
+def print_preflight(book, pdf: Path, articles):
+    """The print set's preflight (writers/pdf/preflight.py): its volumes and their covers, or
+    the book and its cover (with volumes, the one-file book is the reading copy, not printed)."""
+    from .writers.pdf.preflight import preflight, source_images
+    siblings = sorted(pdf.parent.glob(f"{pdf.stem}-*.pdf"))
+    print_set = [p for p in siblings if re.fullmatch(r"vol\d+(-cover)?|cover", p.stem[len(pdf.stem) + 1:])]
+    volumes = book.pdf.volume_pages and any("-vol" in p.name for p in print_set)
+    return preflight(book, print_set if volumes else [pdf, *print_set], {a.slug: a.label for a in articles},
+                     {a.slug: source_images(a) for a in articles})

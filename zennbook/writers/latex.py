@@ -651,11 +651,13 @@ def render_book_tex(book, articles, assets: LatexAssets, diagnostics: Diagnostic
 
 
 def book_document(book, articles, parts: list[dict], context, proof: bool = False,
-                  chapter_offset: int | None = None) -> str:
-    """book.tex: the template with the book's parts (each a title and chapter entries)."""
+                  chapter_offset: int | None = None, volume: dict | None = None) -> str:
+    """book.tex: the template with the book's parts (each a title and chapter entries);
+    `volume` ({number, count}) titles one volume of a set (writers/pdf/volumes.py)."""
     return latex_environment().get_template("latex/book.tex.j2").render(
-        book=book, parts=parts, paper=PAPER_OPTIONS[book.pdf.paper], build=context,
-        proof=proof or book.pdf.proof, trim=trim_options(book.pdf), keywords=book_keywords(book, articles),
+        book=book, parts=parts, paper=PAPER_OPTIONS[book.pdf.paper], build=context, volume=volume,
+        proof=proof or book.pdf.proof, trim=trim_options(book.pdf),
+        print_layout=print_options(book.pdf) if book.pdf.preset else None, keywords=book_keywords(book, articles),
         license_url_tex=url_latex(book.license.url) if book.license else "",
         chapter_only=chapter_offset is not None, chapter_offset=chapter_offset or 0)
 
@@ -687,6 +689,12 @@ def shorten(text: str, room: float) -> str:
 def trim_options(pdf) -> dict:
     """Trim marks when asked for, or when a bleed is given (a bleed needs the trim box)."""
     return {"marks": bool(pdf.crop_marks or pdf.bleed_mm > 0), "bleed_mm": f"{pdf.bleed_mm:g}"}
+
+
+def print_options(pdf) -> dict:
+    """A print service's preset (writers/pdf/presets.py): paper, bleed, marks and gutter."""
+    from .pdf.presets import latex_options, layout_for
+    return latex_options(layout_for(pdf, pdf.gutter_pages))
 
 
 def book_keywords(book, articles) -> list[str]:

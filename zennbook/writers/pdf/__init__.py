@@ -10,6 +10,14 @@
     assemble.py   pikepdf: pages, stamps, links, outline, labels, metadata
     fontshare.py  one copy of each font program in the joined file
 
+  print on demand (book.yaml pdf.preset, pdf.volume_pages; release's chapters/):
+    presets.py    the print services as one data table; the page layout and boxes of a preset
+    printset.py   write_print_book: the gutter for the page count, the volumes, the covers
+    volumes.py    where a book is cut into volumes (balanced, at part boundaries when it can)
+    printcover.py a cover sheet: back, spine (pages x paper thickness), front
+    chapters.py   per-chapter PDFs cut from the book along its chapter destinations
+    preflight.py  the print check verify runs: fonts, boxes, image resolution, page limits
+
     book.tex.j2 -> book.tex -> preamble | front matter | one segment per chapter (its part page too)
     each chapter ("unit")   -> LuaLaTeX, one pass, heads and feet left blank  -> cached by its LaTeX
     front matter + TOC      -> LuaLaTeX (the TOC merged from the units' own) -> cached by its LaTeX

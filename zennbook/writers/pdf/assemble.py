@@ -12,6 +12,7 @@ from ...safety.pdf import remove_unsafe_actions
 from .fontshare import cut_font_programs, share_font_programs
 from .front import anchor_prefix
 from .jobs import JOB, MAIN_PAGE_LABEL
+from .presets import layout_for, page_boxes
 from .store import lookup
 
 # -- assembly ----------------------------------------------------------------------------------------
@@ -91,8 +92,10 @@ def dest_name(target) -> str | None:
 
 
 def assemble(out_path: Path, root: Path, front: dict, entries: list[dict],
-             stamp_keys: list[tuple[str, str]], book, store: Cache, epoch: int) -> None:
-    """Front pages, unit pages with their stamps, then links, outline, labels and metadata."""
+             stamp_keys: list[tuple[str, str]], book, store: Cache, epoch: int,
+             slugs: list[str] = ()) -> None:
+    """Front pages, unit pages with their stamps, then links, outline, labels and metadata;
+    the print boxes on every page; a named destination at each chapter's first page."""
     import pikepdf
     sources = Sources(root)
     pdf = pikepdf.new()
@@ -115,6 +118,8 @@ def assemble(out_path: Path, root: Path, front: dict, entries: list[dict],
     build_outline(pdf, sources, placed, front, entries)
     label_pages(pdf, sources.pdf(front["job"]), front_count)
     copy_metadata(pdf, sources, front, entries, epoch)
+    mark_chapters(pdf, front_count, entries, slugs)
+    set_print_boxes(pdf, layout_for(book.pdf, book.pdf.gutter_pages))
     remove_unsafe_actions(pdf)            # the second wall: the LaTeX writer links only what is allowed
     share_font_programs(pdf)
     cut_font_programs(pdf, root / "shared" / "fonts")
@@ -122,6 +127,37 @@ def assemble(out_path: Path, root: Path, front: dict, entries: list[dict],
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for opened in sources.pdfs.values():
         opened.close()
+
+
+def mark_chapters(pdf, front_count: int, entries: list[dict], slugs: list[str]) -> None:
+    """`zb-chapter-<slug>`: the first page of each chapter's unit (its part page first, when it
+    opens a part), as a named destination: `book.pdf#zb-chapter-<slug>` opens it, and the
+    per-chapter PDFs are cut along them (chapters.py)."""
+    import pikepdf
+    if not slugs:
+        return
+    tree = pikepdf.NameTree.new(pdf)
+    start = front_count
+    for slug, entry in zip(slugs, entries):
+        tree[chapter_destination(slug)] = pikepdf.Array([pdf.pages[start].obj, pikepdf.Name.Fit])
+        start += len(entry["positions"])
+    pdf.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
+
+
+def chapter_destination(slug: str) -> str:
+    return f"zb-chapter-{slug}"
+
+
+def set_print_boxes(pdf, layout) -> None:
+    """TrimBox and BleedBox on every page when the book has a trim (a preset, crop marks or a
+    bleed); the media cut at the trim on the spine side when the service wants no bleed there."""
+    import pikepdf
+    if not layout.trimmed:
+        return
+    for index, page in enumerate(pdf.pages):
+        media = tuple(float(v) for v in page.mediabox)
+        for key, box in page_boxes(media, layout, recto=index % 2 == 0).items():
+            page.obj[key] = pikepdf.Array([round(v, 3) for v in box])
 
 
 def lay_stamps(pdf, sources: Sources, store: Cache, stamp_keys, front_count: int) -> None:

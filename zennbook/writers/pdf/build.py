@@ -64,18 +64,23 @@ def workers_for(context) -> int:
 
 
 def write_pdf_units(book, articles, out_path: Path, context) -> None:
-    """The PDF writer: same signature as `latex.write_pdf`, same book, incremental."""
-    build_pdf_units(book, articles, out_path, context)
+    """The PDF writer: same signature as `latex.write_pdf`, same book, incremental; with a
+    print preset or volumes, the print set beside it (printset.py)."""
+    from .printset import write_print_book
+    write_print_book(book, articles, out_path, context)
 
 
-def build_pdf_units(book, articles, out_path: Path, context, batch: bool = True) -> UnitBuild:
+def build_pdf_units(book, articles, out_path: Path, context, batch: bool = True,
+                    volume: dict | None = None) -> UnitBuild:
+    """One book (or, with `volume`, one volume of a set: its chapters numbered as in the whole
+    book, its own front matter) built in units and assembled at `out_path`."""
     stats = UnitBuild()
     clock = time.perf_counter()
     root = (context.cache.root / "pdfunits").resolve()
     store = Store(root)
     shared = root / "shared"
     workers = workers_for(context)
-    plan = make_plan(book, articles, context, store, shared, workers)
+    plan = make_plan(book, articles, context, store, shared, workers, volume)
     install_fonts(shared, context.cache.root, plan_characters(plan), embed_whole=True)
     runner = Runner(root, shared, template_path(STYLE).read_bytes())
     stats.seconds["latex-source"] = time.perf_counter() - clock
@@ -92,21 +97,26 @@ def build_pdf_units(book, articles, out_path: Path, context, batch: bool = True)
     stats.seconds["front+stamps"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    assemble(out_path, root, front, entries, stamps, book, store, context.epoch)
+    assemble(out_path, root, front, entries, stamps, book, store, context.epoch,
+             [segment.slug for segment in plan.book_tex.segments])
     stats.seconds["assemble"] = time.perf_counter() - clock
     stats.jobs = runner.timings
     stats.pages = stats.front_pages + sum(counts)
     used = {front["job"], *(e["job"] for e in entries),
             *(lookup(store, "stamp", key)["job"] for pair in stamps for key in pair)}
-    stats.collected = collect_garbage(root, f"{book.slug}-{sha256(str(out_path.resolve().parent))[:12]}", used)
+    record = f"{book.slug}-{sha256(str(out_path.resolve().parent))[:12]}" + (f"-vol{volume['number']}" if volume else "")
+    stats.collected = collect_garbage(root, record, used)
     report_findings(plan, entries, front, context)
     context.timings.update({f"pdf.{k}": v for k, v in stats.seconds.items()})
     return stats
 
 
-def make_plan(book, articles, context, store: Cache, shared: Path, workers: int) -> Plan:
-    text = book_tex(book, articles, context)
+def make_plan(book, articles, context, store: Cache, shared: Path, workers: int,
+              volume: dict | None = None) -> Plan:
+    text = book_tex(book, articles, context, volume)
     tex = split_book_tex(text)
+    if volume:
+        number_as_in_the_book(tex, volume)
     by_slug = {a.slug: a for a in articles}
     missing = [s.slug for s in tex.segments if s.slug not in by_slug]
     if missing:
@@ -120,6 +130,14 @@ def make_plan(book, articles, context, store: Cache, shared: Path, workers: int)
     base = sha256("base", VERSION, template_path(STYLE).read_bytes(), template_path(fonts.RUNTIME).read_bytes(),
                   tools_fingerprint())
     return Plan(tex, base, by_slug, sources)
+
+
+def number_as_in_the_book(tex, volume: dict) -> None:
+    """A volume's chapters and parts keep the numbers they have in the whole book, so that
+    their units (keyed by their LaTeX and starting state) are the book's, reused from the cache."""
+    for segment in tex.segments:
+        segment.index += volume["chapters_before"]
+        segment.parts_before += volume["parts_before"]
 
 
 def plan_characters(plan: Plan) -> fonts.Usage:

@@ -15,7 +15,7 @@ from pathlib import Path
 from ...cache import sha256
 from .. import latex
 
-VERSION = "1"                       # bump when the cache entries' meaning changes (keys hash the LaTeX itself)
+VERSION = "2"                       # bump when the cache entries' meaning changes (keys hash the LaTeX itself)
 JOB = "book"                        # every job is named as the monolithic one (\jobname is printed by some packages)
 UNIT_TEMPLATE = "latex/unit.tex.j2"
 STYLE = "latex/zennbook.sty"
@@ -168,8 +168,23 @@ class Runner:
         log = work / f"{JOB}.log"
         shared = (self.shared,)          # the folder's links to the assets, QR codes and fonts lead there
         latex.compile_once(work, JOB, log, reads=shared)
-        if LONGTABLE_RERUN.search(log.read_text(encoding="utf-8", errors="replace")):
-            latex.compile_once(work, JOB, log, reads=shared)     # longtable settles its column widths in a second pass
+        text = log.read_text(encoding="utf-8", errors="replace")
+        if LONGTABLE_RERUN.search(text) or refers_to_its_own_labels(text, work / f"{JOB}.aux"):
+            # longtable settles its column widths in a second pass; a link to a heading of the
+            # same chapter (\hyperref[label]) is made only once the .aux has the label
+            latex.compile_once(work, JOB, log, reads=shared)
+
+
+UNDEFINED_REFERENCE = re.compile(r"(?:Hyper r|R)eference `([^']+)' on page \d+ undefined")
+NEW_LABEL = re.compile(r"^\\newlabel\{([^}]+)\}", re.M)
+
+
+def refers_to_its_own_labels(log_text: str, aux: Path) -> bool:
+    """Did the job leave a reference undefined that its own .aux now defines?"""
+    wanted = set(UNDEFINED_REFERENCE.findall(log_text))
+    if not wanted or not aux.exists():
+        return False
+    return bool(wanted & set(NEW_LABEL.findall(aux.read_text(encoding="utf-8", errors="replace"))))
 
 
 @lru_cache(maxsize=1)

@@ -32,7 +32,7 @@ class BookTex:
     segments: list[Segment]
 
 
-def book_tex(book, articles, context) -> str:
+def book_tex(book, articles, context, volume: dict | None = None) -> str:
     """book.tex as `latex.render_book_tex` renders it, without rendering every chapter.
 
     tests/writers/pdfunits/test_pdfunits_fast.py checks that both give the same text.
@@ -41,7 +41,7 @@ def book_tex(book, articles, context) -> str:
     parts = [{"title": part.title,
               "chapters": [latex.chapter_entry(book, by_slug[s]) for s in part.chapters if s in by_slug]}
              for part in book.parts]
-    return latex.book_document(book, articles, parts, context)
+    return latex.book_document(book, articles, parts, context, volume=volume)
 
 
 ARTICLE_LINE = re.compile(r"^%zb:article=(\S+)\s*$")
