@@ -1,0 +1,118 @@
+// zennbook serve: the diagnostics panel, the reload on each save, the scroll position kept.
+(() => {
+  "use strict";
+  const KEPT = "zennbook-serve-scroll";
+  history.scrollRestoration = "manual";
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    for (const child of children) node.append(child);
+    return node;
+  }
+
+  // -- where the reader is: a chapter and the offset inside it -----------------------------
+  function chapterInView() {
+    for (const chapter of document.querySelectorAll("article.chapter")) {
+      const box = chapter.getBoundingClientRect();
+      if (box.bottom > 0) return {id: chapter.id, offset: Math.max(0, -box.top)};
+    }
+    return null;
+  }
+
+  function keepPlace(changed) {
+    const here = chapterInView();
+    // reading the edited chapter: stay where you are; reading another: go to the edited one
+    const place = here && (changed.length === 0 || changed.includes(here.id)) ? here
+      : changed.length ? {id: changed[0], offset: 0} : here;
+    if (place) sessionStorage.setItem(KEPT, JSON.stringify(place));
+  }
+
+  function restorePlace() {
+    const kept = sessionStorage.getItem(KEPT);
+    sessionStorage.removeItem(KEPT);
+    if (!kept) return;
+    const place = JSON.parse(kept);
+    const chapter = document.getElementById(place.id);
+    if (chapter) window.scrollTo(0, chapter.getBoundingClientRect().top + window.scrollY + place.offset);
+  }
+
+  // -- the element a diagnostic's line came from ----------------------------------------------
+  function elementFor(chapterId, line) {
+    const chapter = document.getElementById(chapterId);
+    if (!chapter || !line) return chapter;
+    let best = null, bestLine = -1;
+    for (const node of chapter.querySelectorAll("[data-source-line]")) {
+      const at = parseInt(node.dataset.sourceLine, 10);
+      if (at <= line && at > bestLine) { best = node; bestLine = at; }
+    }
+    return best || chapter;
+  }
+
+  function show(chapterId, line) {
+    const target = elementFor(chapterId, line);
+    if (!target) return;
+    target.scrollIntoView({block: "center"});
+    target.classList.remove("zb-flash");
+    void target.offsetWidth;
+    target.classList.add("zb-flash");
+  }
+
+  // -- the panel ---------------------------------------------------------------------------------
+  const badge = el("button", {id: "zb-badge", type: "button", title: "zennbook diagnostics"});
+  const panel = el("aside", {id: "zb-panel", hidden: "", "aria-label": "diagnostics"});
+  badge.addEventListener("click", () => { panel.hidden = !panel.hidden; });
+
+  function item(group, entry) {
+    const row = el("li", {class: `zb-item zb-${entry.level.toLowerCase()}`},
+                   el("span", {class: "zb-where"}, `${group.label}${entry.line ? ":" + entry.line : ""}`),
+                   el("span", {class: "zb-level"}, entry.level),
+                   el("span", {class: "zb-message"}, entry.message),
+                   el("code", {class: "zb-code"}, entry.code));
+    row.title = entry.text;
+    if (group.chapter) {
+      row.tabIndex = 0;
+      row.addEventListener("click", () => show(group.chapter, entry.line));
+      row.addEventListener("keydown", (e) => { if (e.key === "Enter") show(group.chapter, entry.line); });
+    }
+    return row;
+  }
+
+  function render(state) {
+    badge.textContent = `${state.errors} error(s) · ${state.warnings} warning(s)`;
+    badge.className = state.errors ? "zb-has-errors" : state.warnings ? "zb-has-warnings" : "zb-clean";
+    panel.replaceChildren(el("h2", {}, "Diagnostics"));
+    for (const group of state.groups) {
+      const head = el("h3", {}, group.title ? `${group.title} — ${group.label}` : group.label);
+      const section = el("section", {class: "zb-group"}, head);
+      if (group.stale) {
+        section.append(el("p", {class: "zb-stale"}, "the page shows this article's last good version"));
+        const chapter = document.getElementById(group.chapter);
+        if (chapter) chapter.classList.add("zb-stale-chapter");
+      }
+      section.append(el("ol", {}, ...group.items.map((entry) => item(group, entry))));
+      panel.append(section);
+    }
+    if (!state.groups.length) panel.append(el("p", {class: "zb-none"}, "no problems"));
+    if (state.errors) panel.hidden = false;
+  }
+
+  async function load() {
+    const response = await fetch("/__serve/state", {cache: "no-store"});
+    render(await response.json());
+  }
+
+  // -- the reload on each save --------------------------------------------------------------------
+  function listen() {
+    const version = document.querySelector('meta[name="zennbook-serve-version"]').content;
+    const events = new EventSource(`/__serve/events?since=${encodeURIComponent(version)}`);
+    events.addEventListener("reload", (e) => {
+      keepPlace(JSON.parse(e.data).chapters || []);
+      location.reload();
+    });
+  }
+
+  document.body.append(badge, panel);
+  restorePlace();
+  load().finally(listen);
+})();

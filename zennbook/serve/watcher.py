@@ -1,0 +1,40 @@
+"""Watching the book's folders (watchfiles): on each save the changed chapters are prepared
+again off the event loop, every open page is told to reload, and the proofs someone asked
+for are made again. Folders, not files, are watched: an editor that saves by writing a new
+file and renaming it over the old one is seen too."""
+from __future__ import annotations
+
+import asyncio
+
+from watchfiles import awatch
+
+from ..diagnostics import internal_error
+
+STEP_MS = 50            # a burst of changes ends after this much quiet
+DEBOUNCE_MS = 1000      # ... or after this long, whichever comes first
+
+
+async def watch(preview, hub, proofs, stop: asyncio.Event, echo) -> None:
+    while not stop.is_set():
+        folders = preview.watched_folders()
+        async for changes in awatch(*folders, stop_event=stop, recursive=False, step=STEP_MS,
+                                    debounce=DEBOUNCE_MS):
+            await changed(preview, hub, proofs, [path for _, path in changes], echo)
+            if preview.watched_folders() != folders:
+                break           # an image folder came or went: watch the new set
+
+
+async def changed(preview, hub, proofs, paths: list[str], echo) -> None:
+    try:
+        update = await asyncio.to_thread(preview.refresh, paths)
+    except Exception as exc:    # noqa: BLE001 -- our bug: one line, and the preview goes on
+        if preview.debug:
+            raise
+        echo(str(internal_error("the preview's rebuild", exc)))
+        return
+    if update is None:
+        return
+    hub.publish("reload", {"version": update.version, "chapters": update.chapters})
+    proofs.after_save(update.slugs)
+    what = ", ".join(update.slugs) or "the book file"
+    echo(f"rebuilt {what} in {update.seconds:.2f}s: {update.summary}")
