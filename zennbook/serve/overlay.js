@@ -34,7 +34,17 @@
     if (!kept) return;
     const place = JSON.parse(kept);
     const chapter = document.getElementById(place.id);
-    if (chapter) window.scrollTo(0, chapter.getBoundingClientRect().top + window.scrollY + place.offset);
+    if (!chapter) return;
+    // A chapter off screen has only an estimated height (content-visibility) until it is
+    // drawn: scroll, let it draw, scroll again until the place holds.
+    let frames = 0, steady = 0;
+    const settle = () => {
+      const wanted = chapter.getBoundingClientRect().top + window.scrollY + place.offset;
+      steady = Math.abs(window.scrollY - wanted) < 1 ? steady + 1 : 0;
+      if (steady < 3) window.scrollTo(0, wanted);
+      if (steady < 3 && ++frames < 60) requestAnimationFrame(settle);
+    };
+    settle();
   }
 
   // -- the element a diagnostic's line came from ----------------------------------------------

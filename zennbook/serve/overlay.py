@@ -24,7 +24,7 @@ def content_policy(nonce: str) -> str:
 def inject_overlay(html: str, nonce: str, version: int, script: str = "overlay.js") -> str:
     """The style (and the page's version: a reload missed while the page loaded is sent when
     it connects) at the end of <head>, the script at the end of <body>."""
-    style = (f'<meta name="zennbook-serve-version" content="{version}">\n'
+    style = (f'<meta name="zennbook-serve-version" content="{version}">\n<link rel="icon" href="data:,">\n'
              f"<style>{asset('overlay.css')}</style>\n")
     code = f'<script nonce="{escape(nonce)}">{asset(script)}</script>\n'
     head, closing, rest = html.partition("</head>")
