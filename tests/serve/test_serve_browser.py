@@ -95,3 +95,17 @@ def test_the_page_keeps_its_place_in_the_edited_chapter(served, page):
     page.wait_for_timeout(300)
     after = page.evaluate("() => document.getElementById('ch-one').getBoundingClientRect().top")
     assert before < -1000 and abs(after - before) < 50
+
+
+def test_a_body_edit_swaps_the_chapter_in_place_and_a_new_title_reloads_the_page(served, page):
+    page.evaluate("() => { window.notReloaded = true; }")
+    article = served.folder / "articles" / "one.md"
+    article.write_text(ARTICLES["one"].replace("Original first paragraph.", "Swapped in."), encoding="utf-8")
+    page.wait_for_function("() => document.getElementById('ch-one').textContent.includes('Swapped in.')")
+    assert page.evaluate("() => window.notReloaded === true")       # only the chapter was replaced
+    assert page.locator("#ch-one [data-source-line]").count() > 0
+
+    article.write_text(ARTICLES["one"].replace("第一章", "改題"), encoding="utf-8")
+    page.wait_for_function("() => document.querySelector('.book-toc').textContent.includes('改題')")
+    assert page.evaluate("() => window.notReloaded === undefined")  # the table of contents changed: a reload
+    assert page.problems == []

@@ -107,3 +107,13 @@ def test_ctrl_c_stops_it_cleanly_with_a_page_still_listening(served):
     assert code == 0, said
     assert "stopped" in said and "Traceback" not in said
     connection.close()
+
+
+def test_a_page_older_than_the_book_is_told_to_reload_when_it_connects(served):
+    """A save while the page was loading is not lost: its version is behind, it reloads."""
+    connection = http.client.HTTPConnection(served.host, served.port, timeout=30)
+    connection.request("GET", "/__serve/events?page=0")
+    events = connection.getresponse()
+    lines = [events.readline() for _ in range(4)]
+    connection.close()
+    assert b"event: reload\n" in lines

@@ -3,6 +3,7 @@
     /                       the book's page, with the diagnostics panel
     /__serve/state          the diagnostics, grouped by article (JSON)
     /__serve/events         server-sent events: `reload` after a save, `proof` when one is made
+    /__serve/chapter/<id>   one chapter of the page, as it is now (swapped in place after a save)
     /proof/<slug>           that article in the print layout, as page images
     /proof/<slug>/<n>.png   page n of it
 
@@ -44,6 +45,12 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
 
     async def state(request: Request) -> Response:
         return Response(preview.state, media_type="application/json", headers=headers())
+
+    async def chapter(request: Request) -> Response:
+        found = preview.chapters.get(request.path_params["chapter"])
+        if found is None:
+            return not_found()
+        return Response(found, media_type="text/html; charset=utf-8", headers=headers())
 
     async def events(request: Request) -> Response:
         first = []
@@ -92,6 +99,7 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
         Route("/", page),
         Route("/__serve/state", state),
         Route("/__serve/events", events),
+        Route("/__serve/chapter/{chapter}", chapter),
         Route("/proof/{slug}", proof_page),
         Route("/proof/{slug}/{number:int}.png", proof_image),
     ]

@@ -20,20 +20,15 @@
     return null;
   }
 
-  function keepPlace(changed) {
+  function placeAfter(changed) {
     const here = chapterInView();
     // reading the edited chapter: stay where you are; reading another: go to the edited one
-    const place = here && (changed.length === 0 || changed.includes(here.id)) ? here
-      : changed.length ? {id: changed[0], offset: 0} : here;
-    if (place) sessionStorage.setItem(KEPT, JSON.stringify(place));
+    if (here && (changed.length === 0 || changed.includes(here.id))) return here;
+    return changed.length ? {id: changed[0], offset: 0} : here;
   }
 
-  function restorePlace() {
-    const kept = sessionStorage.getItem(KEPT);
-    sessionStorage.removeItem(KEPT);
-    if (!kept) return;
-    const place = JSON.parse(kept);
-    const chapter = document.getElementById(place.id);
+  function goTo(place) {
+    const chapter = place && document.getElementById(place.id);
     if (!chapter) return;
     // A chapter off screen has only an estimated height (content-visibility) until it is
     // drawn: scroll, let it draw, scroll again until the place holds.
@@ -45,6 +40,12 @@
       if (steady < 3 && ++frames < 60) requestAnimationFrame(settle);
     };
     settle();
+  }
+
+  function restorePlace() {
+    const kept = sessionStorage.getItem(KEPT);
+    sessionStorage.removeItem(KEPT);
+    if (kept) goTo(JSON.parse(kept));
   }
 
   // -- the element a diagnostic's line came from ----------------------------------------------
@@ -92,6 +93,7 @@
     badge.textContent = `${state.errors} error(s) · ${state.warnings} warning(s)`;
     badge.className = state.errors ? "zb-has-errors" : state.warnings ? "zb-has-warnings" : "zb-clean";
     panel.replaceChildren(el("h2", {}, "Diagnostics"));
+    for (const chapter of document.querySelectorAll(".zb-stale-chapter")) chapter.classList.remove("zb-stale-chapter");
     for (const group of state.groups) {
       const head = el("h3", {}, group.title ? `${group.title} — ${group.label}` : group.label);
       const section = el("section", {class: "zb-group"}, head);
@@ -112,12 +114,30 @@
     render(await response.json());
   }
 
-  // -- the reload on each save --------------------------------------------------------------------
+  // -- the reload on each save ------------------------------------------------------------------
+  const versionMeta = document.querySelector('meta[name="zennbook-serve-version"]');
+
+  async function swapChapters(update) {
+    const place = placeAfter(update.chapters);
+    const fresh = await Promise.all(update.chapters.map(async (id) => {
+      const response = await fetch(`/__serve/chapter/${encodeURIComponent(id)}`, {cache: "no-store"});
+      if (!response.ok || !document.getElementById(id)) throw new Error(`chapter ${id}`);
+      return response.text();
+    }));
+    update.chapters.forEach((id, i) => { document.getElementById(id).outerHTML = fresh[i]; });
+    versionMeta.content = String(update.version);
+    goTo(place);
+    await load();
+  }
+
   function listen() {
-    const version = document.querySelector('meta[name="zennbook-serve-version"]').content;
-    const events = new EventSource(`/__serve/events?since=${encodeURIComponent(version)}`);
-    events.addEventListener("reload", (e) => {
-      keepPlace(JSON.parse(e.data).chapters || []);
+    const events = new EventSource(`/__serve/events?page=${encodeURIComponent(versionMeta.content)}`);
+    events.addEventListener("reload", async (e) => {
+      const update = JSON.parse(e.data);
+      if (update.swap && update.chapters.length) {
+        try { await swapChapters(update); return; } catch (error) { /* the whole page, then */ }
+      }
+      sessionStorage.setItem(KEPT, JSON.stringify(placeAfter(update.chapters || [])));
       location.reload();
     });
   }

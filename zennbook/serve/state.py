@@ -18,6 +18,7 @@ import copy
 import dataclasses
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -37,6 +38,9 @@ from .overlay import inject_overlay
 
 BOOK_FILES = (".yaml", ".yml")        # the book file, a folder's book.yaml, cards.yaml
 SOURCE_LINE = "data-source-line"      # the preview keeps each block's source line under this name
+# One chapter of the rendered page (html/book.html.j2). An article cannot close it early:
+# its raw HTML is shown as text, so `</article>` in it is escaped.
+CHAPTER = re.compile(r'<article class="chapter" id="([^"]+)".*?</article>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Update:
     slugs: list[str]
     seconds: float
     summary: str
+    swap: bool          # only these chapters' HTML changed: a page can swap them in place
 
 
 @dataclass
@@ -78,6 +83,7 @@ class Preview:
         self.cache = MemoryCache(self.cache_dir)
         self.lock = threading.Lock()
         self.files: dict[str, set[str]] = {}      # a file an article embeds -> the slugs that embed it
+        self.chapters: dict[str, bytes] = {}      # chapter id -> its <article> on the page
 
     # -- the two entry points -------------------------------------------------------------
 
@@ -96,14 +102,16 @@ class Preview:
         changed file is part of the book."""
         with self.lock:
             started = time.perf_counter()
+            outline, book = self.outline(), self.book
             slugs = self.concerned({Path(p) for p in paths})
             if slugs is None:
                 return None
             self.prepare_chapters(slugs)
-            self.render()
+            rendered = self.render()
             said = Diagnostics(items=[d for s in slugs for d in self.said.get(s, [])])
+            swap = rendered and self.book is book and self.outline() == outline
             return Update(self.version, [chapter_id(s) for s in slugs], list(slugs),
-                          time.perf_counter() - started, said.summary())
+                          time.perf_counter() - started, said.summary(), swap)
 
     # -- what a change concerns -------------------------------------------------------------
 
@@ -184,8 +192,12 @@ class Preview:
         if article is not None:
             self.good[slug] = article
 
-    def render(self) -> None:
-        """The page from the good articles; when rendering fails, the last page stays."""
+    def outline(self) -> list[tuple]:
+        """What the page shows outside the chapters' bodies (the table of contents)."""
+        return [(s, a.title, a.emoji) for s, a in self.good.items() if s in self.book.chapter_slugs]
+
+    def render(self) -> bool:
+        """The page from the good articles; when rendering fails, the last page stays (False)."""
         context = self.context()
         shown = [with_source_lines(self.good[s]) for s in self.book.chapter_slugs if s in self.good]
         self.version += 1
@@ -195,11 +207,14 @@ class Preview:
             if self.debug:
                 raise
             self.page_said = [internal_error("the HTML page", exc)]
+            html = None
         else:
             self.page_said = context.diagnostics.items
             self.page = inject_overlay(html, self.nonce, self.version).encode("utf-8")
+            self.chapters = {m.group(1): m.group(0).encode("utf-8") for m in CHAPTER.finditer(html)}
             self.page_version = self.version
         self.state = json.dumps(self.report(), ensure_ascii=False).encode("utf-8")
+        return html is not None
 
     # -- what the overlay shows ---------------------------------------------------------------
 

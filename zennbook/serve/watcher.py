@@ -34,7 +34,7 @@ async def changed(preview, hub, proofs, paths: list[str], echo) -> None:
         return
     if update is None:
         return
-    hub.publish("reload", {"version": update.version, "chapters": update.chapters})
+    hub.publish("reload", {"version": update.version, "chapters": update.chapters, "swap": update.swap})
     proofs.after_save(update.slugs)
     what = ", ".join(update.slugs) or "the book file"
     echo(f"rebuilt {what} in {update.seconds:.2f}s: {update.summary}")
