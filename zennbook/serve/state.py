@@ -18,7 +18,6 @@ import copy
 import dataclasses
 import json
 import os
-import re
 import secrets
 import threading
 import time
@@ -40,7 +39,7 @@ BOOK_FILES = (".yaml", ".yml")        # the book file, a folder's book.yaml, car
 SOURCE_LINE = "data-source-line"      # the preview keeps each block's source line under this name
 # One chapter of the rendered page (html/book.html.j2). An article cannot close it early:
 # its raw HTML is shown as text, so `</article>` in it is escaped.
-CHAPTER = re.compile(r'<article class="chapter" id="([^"]+)".*?</article>', re.DOTALL)
+CHAPTER_OPEN, CHAPTER_CLOSE = '<article class="chapter" id="{}"', "</article>"
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ class Preview:
             if slugs is None:
                 return None
             self.prepare_chapters(slugs)
-            rendered = self.render()
+            rendered = self.render(slugs)
             said = Diagnostics(items=[d for s in slugs for d in self.said.get(s, [])])
             swap = rendered and self.book is book and self.outline() == outline
             return Update(self.version, [chapter_id(s) for s in slugs], list(slugs),
@@ -196,8 +195,9 @@ class Preview:
         """What the page shows outside the chapters' bodies (the table of contents)."""
         return [(s, a.title, a.emoji) for s, a in self.good.items() if s in self.book.chapter_slugs]
 
-    def render(self) -> bool:
-        """The page from the good articles; when rendering fails, the last page stays (False)."""
+    def render(self, changed: list[str] = ()) -> bool:
+        """The page from the good articles, and the `changed` chapters' HTML on their own;
+        when rendering fails, the last page stays (False)."""
         context = self.context()
         shown = [with_source_lines(self.good[s]) for s in self.book.chapter_slugs if s in self.good]
         self.version += 1
@@ -211,7 +211,7 @@ class Preview:
         else:
             self.page_said = context.diagnostics.items
             self.page = inject_overlay(html, self.nonce, self.version).encode("utf-8")
-            self.chapters = {m.group(1): m.group(0).encode("utf-8") for m in CHAPTER.finditer(html)}
+            self.chapters = chapters_of_page(html, [chapter_id(s) for s in changed])
             self.page_version = self.version
         self.state = json.dumps(self.report(), ensure_ascii=False).encode("utf-8")
         return html is not None
@@ -238,6 +238,18 @@ class Preview:
         every = self.all_diagnostics()
         return {"version": self.version, "errors": every.count(Level.ERROR),
                 "warnings": every.count(Level.WARNING), "groups": groups}
+
+
+def chapters_of_page(html: str, ids: list[str]) -> dict[str, bytes]:
+    """Each chapter's `<article>` element, cut from the page (found, not parsed: the page is
+    megabytes and a save needs one chapter)."""
+    found = {}
+    for identifier in ids:
+        start = html.find(CHAPTER_OPEN.format(identifier))
+        end = html.find(CHAPTER_CLOSE, start)
+        if start >= 0 and end >= 0:
+            found[identifier] = html[start:end + len(CHAPTER_CLOSE)].encode("utf-8")
+    return found
 
 
 def visible(items: list[Diagnostic]) -> list[dict]:
