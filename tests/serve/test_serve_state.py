@@ -26,6 +26,12 @@ def preview(tmp_path, monkeypatch):
     return started
 
 
+def page(preview) -> bytes:
+    """The whole page as a request for it gets it (made first if a swap left it due)."""
+    preview.finish_page()
+    return preview.page
+
+
 def state(preview) -> dict:
     return json.loads(preview.state)
 
@@ -41,8 +47,12 @@ def test_a_save_prepares_again_only_its_chapter(preview, tmp_path):
     update = preview.refresh([tmp_path / "articles" / "one.md"])
     assert update.slugs == ["one"] and update.chapters == ["ch-one"]
     assert preview.good["two"] is two                       # not read again
-    assert b"Changed first paragraph." in preview.page and b"Original first" not in preview.page
-    assert update.version == preview.page_version == 2
+    assert update.swap and preview.page_due                 # only the chapter was rendered...
+    assert b"Changed first paragraph." in preview.chapters["ch-one"] and list(preview.chapters) == ["ch-one"]
+    assert preview.chapters["ch-one"].startswith(b'<article class="chapter" id="ch-one"')
+    assert preview.chapters["ch-one"].endswith(b"</article>")
+    assert b"Changed first paragraph." in page(preview) and b"Original first" not in page(preview)   # ... the page next
+    assert update.version == preview.page_version == 2 and not preview.page_due
 
 
 def test_a_file_that_is_not_part_of_the_book_changes_nothing(preview, tmp_path):
@@ -56,7 +66,7 @@ def test_a_broken_front_matter_keeps_the_last_good_render(preview, tmp_path):
     path = tmp_path / "articles" / "two.md"
     path.write_text(ARTICLES["two"].replace('title: "第二章"', "title: [第二章"), encoding="utf-8")
     preview.refresh([path])
-    assert b"The second chapter stays as it is." in preview.page and "第二章" in preview.page.decode()
+    assert b"The second chapter stays as it is." in page(preview) and "第二章" in page(preview).decode()
     assert preview.stale == {"two"}
     assert errors_of(preview, "articles/two.md") == ["frontmatter.syntax"]
     group = next(g for g in state(preview)["groups"] if g["label"] == "articles/two.md")
@@ -64,7 +74,7 @@ def test_a_broken_front_matter_keeps_the_last_good_render(preview, tmp_path):
     path.write_text(ARTICLES["two"].replace("stays as it is", "is fixed"), encoding="utf-8")
     preview.refresh([path])
     assert preview.stale == set() and errors_of(preview, "articles/two.md") == []
-    assert b"The second chapter is fixed." in preview.page
+    assert b"The second chapter is fixed." in page(preview)
 
 
 def test_a_crash_of_ours_in_one_article_keeps_its_last_render(preview, tmp_path, monkeypatch):
@@ -79,7 +89,7 @@ def test_a_crash_of_ours_in_one_article_keeps_its_last_render(preview, tmp_path,
     path.write_text(ARTICLES["two"] + "\nMore.\n", encoding="utf-8")
     preview.refresh([path])
     assert errors_of(preview, "articles/two.md") == ["internal"]
-    assert b"The second chapter stays as it is." in preview.page and preview.stale == {"two"}
+    assert b"The second chapter stays as it is." in page(preview) and preview.stale == {"two"}
 
 
 def test_a_deleted_chapter_keeps_its_last_render_and_says_why(preview, tmp_path):
@@ -87,7 +97,7 @@ def test_a_deleted_chapter_keeps_its_last_render_and_says_why(preview, tmp_path)
     path.unlink()
     preview.refresh([path])
     assert errors_of(preview, "articles/two.md")
-    assert b"The second chapter stays as it is." in preview.page
+    assert b"The second chapter stays as it is." in page(preview)
 
 
 def test_a_broken_book_file_keeps_the_last_good_book(preview, tmp_path):
@@ -99,7 +109,7 @@ def test_a_broken_book_file_keeps_the_last_good_book(preview, tmp_path):
     assert [g for g in state(preview)["groups"] if g["label"].endswith("book.yaml")]
     book.write_text(good.replace("title: Serve test", "title: Renamed"), encoding="utf-8")
     update = preview.refresh([book])
-    assert update.slugs == ["one", "two"] and b"Renamed" in preview.page
+    assert update.slugs == ["one", "two"] and b"Renamed" in page(preview)
     assert not [g for g in state(preview)["groups"] if g["label"].endswith("book.yaml")]
 
 
@@ -118,18 +128,32 @@ def test_an_image_saved_again_renders_again_the_chapters_that_show_it(tmp_path, 
     preview = Preview(BookArgs(book_path=book), cache_dir=tmp_path / "cache")
     preview.start()
     assert (tmp_path / "images") in preview.watched_folders()
-    before = preview.page
+    before = page(preview)
     image.write_bytes(png("blue"))
     update = preview.refresh([image])
-    assert update.slugs == ["two"] and preview.page != before
+    assert update.slugs == ["two"] and page(preview) != before
 
 
 def test_the_published_page_never_carries_the_previews_source_lines(preview, tmp_path):
     """Same cache folder, the preview first: the built HTML must not reuse its fragments."""
-    assert b"data-source-line=" in preview.page
+    assert b"data-source-line=" in page(preview)
     built = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--book", str(tmp_path / "book.yaml"),
                             "--format", "html", "--out", str(tmp_path / "dist"), "--no-verify"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr
-    page = (tmp_path / "dist" / "serve-test.html").read_text(encoding="utf-8")
-    assert "Original first paragraph." in page and "data-source-line" not in page
+    published = (tmp_path / "dist" / "serve-test.html").read_text(encoding="utf-8")
+    assert "Original first paragraph." in published and "data-source-line" not in published
+
+
+def test_a_folder_of_articles_follows_chapters_that_come_and_ignores_editor_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "articles"
+    write_book(tmp_path)
+    preview = Preview(BookArgs(articles_dir=folder, no_license=True))
+    preview.start()
+    for name in (".#one.md", "#one.md#", ".one.md.swp"):
+        (folder / name).write_text("x", encoding="utf-8")
+        assert preview.refresh([folder / name]) is None, name
+    (folder / "three.md").write_text("---\ntitle: 第三章\n---\n\nA third chapter.\n", encoding="utf-8")
+    update = preview.refresh([folder / "three.md"])
+    assert "three" in update.slugs and not update.swap and b"A third chapter." in page(preview)

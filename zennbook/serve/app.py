@@ -41,6 +41,8 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-store", **(extra or {})}
 
     async def page(request: Request) -> Response:
+        if preview.page_due:
+            await asyncio.to_thread(preview.finish_page)
         return Response(preview.page, media_type="text/html; charset=utf-8", headers=headers())
 
     async def state(request: Request) -> Response:

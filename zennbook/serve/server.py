@@ -74,6 +74,7 @@ def run_serve(args: BookArgs, host: str, port: int, open_browser: bool, debug: b
         click.echo(f"serve: WARNING: listening on {host}: anyone who can reach this machine can read "
                    "the book; the default, 127.0.0.1, is this machine only", err=True)
     preview = Preview(args, debug=debug)
+    click.echo("serve: building the page (only what the caches do not hold) ...", err=True)
     try:
         print_diagnostics(preview.start())
     except ConfigError:

@@ -75,7 +75,8 @@ class Preview:
     page: bytes = b""
     state: bytes = b"{}"
     version: int = 0                  # one more on every refresh
-    page_version: int = 0             # the refresh that made `page`
+    page_version: int = 0             # the refresh `page` is (or, when due, will be) made by
+    page_due: bool = False            # chapters were swapped: the whole page is made next
     nonce: str = field(default_factory=lambda: secrets.token_urlsafe(18))
 
     def __post_init__(self):
@@ -93,12 +94,16 @@ class Preview:
             if not self.reload_book():
                 raise ConfigError("the book cannot be loaded")
             self.prepare_chapters(self.book.chapter_slugs)
+            self.version += 1
             self.render()
+            self.state = self.report_json()
             return self.all_diagnostics()
 
     def refresh(self, paths) -> Update | None:
-        """The changed files' chapters prepared again and the page rendered; None when no
-        changed file is part of the book."""
+        """The changed files' chapters prepared again; None when no changed file is part of
+        the book. When only chapter bodies changed, only those chapters are rendered (the
+        open pages swap them in) and the whole page is due (`finish_page`); otherwise the
+        whole page is rendered now."""
         with self.lock:
             started = time.perf_counter()
             outline, book = self.outline(), self.book
@@ -106,11 +111,21 @@ class Preview:
             if slugs is None:
                 return None
             self.prepare_chapters(slugs)
-            rendered = self.render(slugs)
+            self.version += 1
+            swap = bool(slugs) and self.book is book and self.outline() == outline and self.render_chapters(slugs)
+            if not swap:
+                self.render()
+            self.state = self.report_json()
             said = Diagnostics(items=[d for s in slugs for d in self.said.get(s, [])])
-            swap = rendered and self.book is book and self.outline() == outline
             return Update(self.version, [chapter_id(s) for s in slugs], list(slugs),
                           time.perf_counter() - started, said.summary(), swap)
+
+    def finish_page(self) -> None:
+        """The whole page, when a swap left it due (every chapter's HTML is in memory by now)."""
+        with self.lock:
+            if self.page_due:
+                self.render()
+                self.state = self.report_json()
 
     # -- what a change concerns -------------------------------------------------------------
 
@@ -129,6 +144,8 @@ class Preview:
         return [s for s in self.book.chapter_slugs if s in slugs]
 
     def chapters_of(self, path: Path) -> set[str]:
+        if path.name.startswith((".", "#")):
+            return set()            # an editor's lock, swap or backup file
         resolved = str(Path(os.path.realpath(path.parent)) / path.name)
         articles = Path(os.path.realpath(self.book.articles_dir))
         if path.suffix == ".md" and Path(resolved).parent == articles:
@@ -195,26 +212,38 @@ class Preview:
         """What the page shows outside the chapters' bodies (the table of contents)."""
         return [(s, a.title, a.emoji) for s, a in self.good.items() if s in self.book.chapter_slugs]
 
-    def render(self, changed: list[str] = ()) -> bool:
-        """The page from the good articles, and the `changed` chapters' HTML on their own;
-        when rendering fails, the last page stays (False)."""
+    def render(self) -> None:
+        """The whole page from the good articles; when it cannot be rendered, the last page stays."""
+        html = self.rendered([self.good[s] for s in self.book.chapter_slugs if s in self.good])
+        if html is not None:
+            self.page = inject_overlay(html, self.nonce, self.version).encode("utf-8")
+        self.page_version, self.page_due = self.version, False
+
+    def render_chapters(self, slugs: list[str]) -> bool:
+        """Only these chapters, cut from a page that holds only them; False when that fails."""
+        html = self.rendered([self.good[s] for s in slugs if s in self.good])
+        if html is None:
+            return False
+        self.chapters = chapters_of_page(html, [chapter_id(s) for s in slugs])
+        self.page_version, self.page_due = self.version, True
+        return True
+
+    def rendered(self, articles: list[Article]) -> str | None:
+        """The HTML writer's page for these articles (the preview's copies); None, and the
+        error kept for the panel, when a bug of ours stops it."""
         context = self.context()
-        shown = [with_source_lines(self.good[s]) for s in self.book.chapter_slugs if s in self.good]
-        self.version += 1
         try:
-            html = render_book_html(self.book, shown, context)
+            html = render_book_html(self.book, [with_source_lines(a) for a in articles], context)
         except Exception as exc:      # noqa: BLE001 -- our bug: the last page stays, the error is shown
             if self.debug:
                 raise
             self.page_said = [internal_error("the HTML page", exc)]
-            html = None
-        else:
-            self.page_said = context.diagnostics.items
-            self.page = inject_overlay(html, self.nonce, self.version).encode("utf-8")
-            self.chapters = chapters_of_page(html, [chapter_id(s) for s in changed])
-            self.page_version = self.version
-        self.state = json.dumps(self.report(), ensure_ascii=False).encode("utf-8")
-        return html is not None
+            return None
+        self.page_said = context.diagnostics.items
+        return html
+
+    def report_json(self) -> bytes:
+        return json.dumps(self.report(), ensure_ascii=False).encode("utf-8")
 
     # -- what the overlay shows ---------------------------------------------------------------
 

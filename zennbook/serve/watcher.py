@@ -36,5 +36,6 @@ async def changed(preview, hub, proofs, paths: list[str], echo) -> None:
         return
     hub.publish("reload", {"version": update.version, "chapters": update.chapters, "swap": update.swap})
     proofs.after_save(update.slugs)
+    await asyncio.to_thread(preview.finish_page)        # after the pages heard: they swap meanwhile
     what = ", ".join(update.slugs) or "the book file"
     echo(f"rebuilt {what} in {update.seconds:.2f}s: {update.summary}")
