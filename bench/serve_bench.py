@@ -11,7 +11,8 @@ Measured, each on its own fresh copy of the corpus and a fresh cache:
   article again, render the page; seen as the page's request for the edited chapter) and
   reload event -> shown (the browser's: fetch the chapter, swap it in);
 - the proof of the edited article: `/proof/<slug>` asked for once (a cold LaTeX run), then
-  made again after an edit (the .aux kept).
+  made again after an edit (the .aux kept);
+- server start to first page again, warm: an author's next `serve` on the same book.
 Printed as a table; the README quotes it.
 """
 from __future__ import annotations
@@ -154,6 +155,25 @@ def main() -> None:
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=60)
+        print(f"serve start to first page, warm (started again): {first_page(served)[0]:.1f}s")
+
+
+def first_page(folder: Path) -> tuple[float, str]:
+    """Seconds from starting `serve` to the page's load event in Chromium; the server stopped."""
+    from playwright.sync_api import sync_playwright
+    started = time.perf_counter()
+    process, url = start_serve(folder)
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_context(viewport=DESKTOP).new_page()
+            page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
+            seconds = time.perf_counter() - started
+            browser.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    return seconds, url
 
 
 if __name__ == "__main__":

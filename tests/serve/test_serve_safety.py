@@ -6,11 +6,12 @@ from __future__ import annotations
 import http.client
 import os
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.serve.conftest import ARTICLES, start_serve, write_book
+from tests.serve.conftest import ARTICLES, serve_command, start_serve, write_book
 
 SECRET = "SECRET-OUTSIDE-THE-BOOK-7f3a"
 TRAVERSALS = [
@@ -87,8 +88,6 @@ def test_a_taken_port_is_said_and_exits_1(book):
     holder.listen(1)
     port = holder.getsockname()[1]
     try:
-        import subprocess
-        from tests.serve.conftest import serve_command
         done = subprocess.run(serve_command("--book", str(book), "--port", str(port)), cwd=book.parent,
                               capture_output=True, text=True, timeout=60)
     finally:

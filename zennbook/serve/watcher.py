@@ -17,21 +17,21 @@ DEBOUNCE_MS = 1000      # ... or after this long, whichever comes first
 async def watch(preview, hub, proofs, stop: asyncio.Event, echo) -> None:
     while not stop.is_set():
         folders = preview.watched_folders()
-        async for changes in awatch(*folders, stop_event=stop, recursive=False, step=STEP_MS,
-                                    debounce=DEBOUNCE_MS):
-            await changed(preview, hub, proofs, [path for _, path in changes], echo)
-            if preview.watched_folders() != folders:
-                break           # an image folder came or went: watch the new set
+        try:
+            async for changes in awatch(*folders, stop_event=stop, recursive=False, step=STEP_MS,
+                                        debounce=DEBOUNCE_MS):
+                await changed(preview, hub, proofs, [path for _, path in changes], echo)
+                if preview.watched_folders() != folders:
+                    break       # an image folder came or went: watch the new set
+        except Exception as exc:     # noqa: BLE001 -- a folder went away, or our bug: say so, watch again
+            if preview.debug:
+                raise
+            echo(str(internal_error("watching the book's folders", exc)))
+            await asyncio.sleep(1)
 
 
 async def changed(preview, hub, proofs, paths: list[str], echo) -> None:
-    try:
-        update = await asyncio.to_thread(preview.refresh, paths)
-    except Exception as exc:    # noqa: BLE001 -- our bug: one line, and the preview goes on
-        if preview.debug:
-            raise
-        echo(str(internal_error("the preview's rebuild", exc)))
-        return
+    update = await asyncio.to_thread(preview.refresh, paths)
     if update is None:
         return
     hub.publish("reload", {"version": update.version, "chapters": update.chapters, "swap": update.swap})
