@@ -157,3 +157,19 @@ def test_a_folder_of_articles_follows_chapters_that_come_and_ignores_editor_file
     (folder / "three.md").write_text("---\ntitle: 第三章\n---\n\nA third chapter.\n", encoding="utf-8")
     update = preview.refresh([folder / "three.md"])
     assert "three" in update.slugs and not update.swap and b"A third chapter." in page(preview)
+
+
+def test_the_memory_keeps_the_book_as_it_is_and_lets_old_versions_go(preview, tmp_path):
+    """Many saves of one chapter: the memory stays bounded and still holds every chapter."""
+    path = tmp_path / "articles" / "one.md"
+    assert preview.cache.limit == 4 * 2 + 64
+    preview.cache.limit = 6                           # a tight memory, to see what stays
+    for n in range(5):
+        path.write_text(ARTICLES["one"].replace("Original", f"Version {n}"), encoding="utf-8")
+        preview.refresh([path])
+        page(preview)
+    assert len(preview.cache.kept) <= 6
+    misses = preview.cache.misses
+    preview.render()                                   # the whole page again: nothing made anew
+    assert preview.cache.misses == misses
+    assert b"Version 4 first paragraph." in preview.page

@@ -175,6 +175,7 @@ class Preview:
             self.config_said = diagnostics.items
             return False
         self.book, self.config_said = book, diagnostics.items
+        self.cache.fit(len(book.chapter_slugs))
         self.good = {s: a for s, a in self.good.items() if s in book.chapter_slugs}
         return True
 
