@@ -100,14 +100,14 @@ def save_to_reload(page, article: Path, chapter: str, runs: int) -> list[tuple[f
     return timings
 
 
-def proof_seconds(url: str, slug: str, after: int = 0) -> float:
-    """Seconds until the proof page shows a proof newer than version `after`."""
+def proof_seconds(url: str, slug: str, after: int = 0) -> tuple[float, int]:
+    """(seconds until the proof page shows a proof newer than version `after`, its pages)."""
     started = time.perf_counter()
     while time.perf_counter() - started < PROOF_TIMEOUT_S:
         page = DIRECT.open(f"{url}proof/{slug}").read().decode()
         found = re.search(r'data-version="(\d+)"', page)
         if found and int(found.group(1)) > after and "made in" in page:
-            return time.perf_counter() - started
+            return time.perf_counter() - started, page.count('class="zb-page"')
         time.sleep(0.2)
     raise SystemExit(f"no proof of {slug} in {PROOF_TIMEOUT_S}s")
 
@@ -148,10 +148,11 @@ def main() -> None:
                 print(f"{name}: median {statistics.median(values):.2f}s "
                       f"(min {min(values):.2f}, max {max(values):.2f}, {len(values)} edits)")
             if not args.no_proof:
-                print(f"proof of {slug}, first ask (cold LaTeX): {proof_seconds(url, slug):.1f}s")
+                seconds, pages = proof_seconds(url, slug)
+                print(f"proof of {slug} ({pages} pages), first ask (cold LaTeX): {seconds:.1f}s")
                 article = served / f"{slug}.md"
                 article.write_text(edited(article.read_text(encoding="utf-8"), "（校正）"), encoding="utf-8")
-                print(f"proof of {slug} after a save: {proof_seconds(url, slug, after=1):.1f}s")
+                print(f"proof of {slug} after a save: {proof_seconds(url, slug, after=1)[0]:.1f}s")
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=60)
