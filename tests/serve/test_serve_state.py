@@ -173,3 +173,23 @@ def test_the_memory_keeps_the_book_as_it_is_and_lets_old_versions_go(preview, tm
     preview.render()                                   # the whole page again: nothing made anew
     assert preview.cache.misses == misses
     assert b"Version 4 first paragraph." in preview.page
+
+
+def test_a_page_made_while_a_save_came_in_is_dropped_and_stays_due(preview, tmp_path, monkeypatch):
+    path = tmp_path / "articles" / "one.md"
+    path.write_text(ARTICLES["one"].replace("Original", "First save,"), encoding="utf-8")
+    assert preview.refresh([path]).swap and preview.page_due
+    real, saved = preview.rendered, []
+
+    def with_a_save_meanwhile(articles, book):
+        made = real(articles, book)
+        if not saved:                                 # the whole page: a save comes in meanwhile
+            saved.append(True)
+            path.write_text(ARTICLES["one"].replace("Original", "Second save,"), encoding="utf-8")
+            preview.refresh([path])                   # the lock is free while the page is made
+        return made
+    monkeypatch.setattr(preview, "rendered", with_a_save_meanwhile)
+    preview.finish_page()
+    monkeypatch.undo()
+    assert preview.page_due and b"First save," not in preview.page
+    assert b"Second save, first paragraph." in page(preview)

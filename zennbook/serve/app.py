@@ -33,6 +33,7 @@ from .state import Preview
 from .watcher import watch
 
 LOOPBACK_NAMES = ["127.0.0.1", "localhost"]
+PAGE_ATTEMPTS = 3
 
 
 def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str], echo) -> Starlette:
@@ -41,7 +42,9 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-store", **(extra or {})}
 
     async def page(request: Request) -> Response:
-        if preview.page_due:
+        for _ in range(PAGE_ATTEMPTS):          # a save while it is made makes it due again
+            if not preview.page_due:
+                break
             await asyncio.to_thread(preview.finish_page)
         return Response(preview.page, media_type="text/html; charset=utf-8", headers=headers())
 

@@ -121,11 +121,23 @@ class Preview:
                           time.perf_counter() - started, said.summary(), swap)
 
     def finish_page(self) -> None:
-        """The whole page, when a swap left it due (every chapter's HTML is in memory by now)."""
+        """The whole page, when a swap left it due (every chapter's HTML is in memory by now).
+        It is made outside the lock, so a save meanwhile is not held up; a page made from a
+        book a save has changed since is dropped (the page stays due)."""
         with self.lock:
-            if self.page_due:
-                self.render()
-                self.state = self.report_json()
+            if not self.page_due:
+                return
+            version, book = self.version, self.book
+            articles = [self.good[s] for s in book.chapter_slugs if s in self.good]
+        html, said = self.rendered(articles, book)
+        with self.lock:
+            if self.version != version or not self.page_due:
+                return
+            self.page_said = said
+            if html is not None:
+                self.page = inject_overlay(html, self.nonce, self.version).encode("utf-8")
+            self.page_due = False
+            self.state = self.report_json()
 
     # -- what a change concerns -------------------------------------------------------------
 
@@ -215,33 +227,33 @@ class Preview:
 
     def render(self) -> None:
         """The whole page from the good articles; when it cannot be rendered, the last page stays."""
-        html = self.rendered([self.good[s] for s in self.book.chapter_slugs if s in self.good])
+        html, self.page_said = self.rendered([self.good[s] for s in self.book.chapter_slugs if s in self.good],
+                                             self.book)
         if html is not None:
             self.page = inject_overlay(html, self.nonce, self.version).encode("utf-8")
         self.page_version, self.page_due = self.version, False
 
     def render_chapters(self, slugs: list[str]) -> bool:
         """Only these chapters, cut from a page that holds only them; False when that fails."""
-        html = self.rendered([self.good[s] for s in slugs if s in self.good])
+        html, self.page_said = self.rendered([self.good[s] for s in slugs if s in self.good], self.book)
         if html is None:
             return False
         self.chapters = chapters_of_page(html, [chapter_id(s) for s in slugs])
         self.page_version, self.page_due = self.version, True
         return True
 
-    def rendered(self, articles: list[Article]) -> str | None:
-        """The HTML writer's page for these articles (the preview's copies); None, and the
-        error kept for the panel, when a bug of ours stops it."""
-        context = self.context()
+    def rendered(self, articles: list[Article], book) -> tuple[str | None, list[Diagnostic]]:
+        """The HTML writer's page for these articles (the preview's copies) and what it said;
+        no page, and the error for the panel, when a bug of ours stops it."""
+        context = BuildContext(diagnostics=Diagnostics(silenced=book.silence), cache=self.cache,
+                               cache_dir=self.cache_dir, debug=self.debug)
         try:
-            html = render_book_html(self.book, [with_source_lines(a) for a in articles], context)
+            html = render_book_html(book, [with_source_lines(a) for a in articles], context)
         except Exception as exc:      # noqa: BLE001 -- our bug: the last page stays, the error is shown
             if self.debug:
                 raise
-            self.page_said = [internal_error("the HTML page", exc)]
-            return None
-        self.page_said = context.diagnostics.items
-        return html
+            return None, [internal_error("the HTML page", exc)]
+        return html, context.diagnostics.items
 
     def report_json(self) -> bytes:
         return json.dumps(self.report(), ensure_ascii=False).encode("utf-8")
