@@ -160,6 +160,21 @@ def proof(file_or_slug, out_dir, book_path, articles_dir, no_license):
 
 
 @main.command()
+@book_options
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; anything but loopback lets others read the book.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
+def serve(book_path, articles_dir, no_license, port, host, open_browser):
+    """A live preview: the HTML page rebuilt on every save, with the book's diagnostics in it."""
+    if book_path and articles_dir:
+        raise click.UsageError("give --book or --articles, not both")
+    from .serve import serve_book
+    sys.exit(serve_book(book_path, articles_dir, no_license, host, port, open_browser, debug=debugging()))
+
+
+@main.command()
 @click.option("--version", "version", required=True, help="The release version, X.Y.Z.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"),
               show_default=True)

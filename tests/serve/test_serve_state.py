@@ -1,0 +1,195 @@
+"""The preview's book in memory (no server): a save prepares again only what it concerns, a
+broken article or book file keeps the last good render with its errors shown, and the
+preview's page never leaks into the published one."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from tests.conftest import REPO
+from tests.serve.conftest import ARTICLES, write_book
+from zennbook import pipeline
+from zennbook.serve.state import BookArgs, Preview
+
+
+@pytest.fixture
+def preview(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    book = write_book(tmp_path)
+    started = Preview(BookArgs(book_path=book))          # the cache in the book's folder, as `build`'s
+    started.start()
+    return started
+
+
+def page(preview) -> bytes:
+    """The whole page as a request for it gets it (made first if a swap left it due)."""
+    preview.finish_page()
+    return preview.page
+
+
+def state(preview) -> dict:
+    return json.loads(preview.state)
+
+
+def errors_of(preview, label: str) -> list[str]:
+    return [i["code"] for g in state(preview)["groups"] if g["label"] == label
+            for i in g["items"] if i["level"] == "ERROR"]
+
+
+def test_a_save_prepares_again_only_its_chapter(preview, tmp_path):
+    two = preview.good["two"]
+    (tmp_path / "articles" / "one.md").write_text(ARTICLES["one"].replace("Original", "Changed"), encoding="utf-8")
+    update = preview.refresh([tmp_path / "articles" / "one.md"])
+    assert update.slugs == ["one"] and update.chapters == ["ch-one"]
+    assert preview.good["two"] is two                       # not read again
+    assert update.swap and preview.page_due                 # only the chapter was rendered...
+    assert b"Changed first paragraph." in preview.chapters["ch-one"] and list(preview.chapters) == ["ch-one"]
+    assert preview.chapters["ch-one"].startswith(b'<article class="chapter" id="ch-one"')
+    assert preview.chapters["ch-one"].endswith(b"</article>")
+    assert b"Changed first paragraph." in page(preview) and b"Original first" not in page(preview)   # ... the page next
+    assert update.version == preview.page_version == 2 and not preview.page_due
+
+
+def test_a_file_that_is_not_part_of_the_book_changes_nothing(preview, tmp_path):
+    (tmp_path / "articles" / "draft.md").write_text("# not a chapter\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    assert preview.refresh([tmp_path / "articles" / "draft.md", tmp_path / "notes.txt"]) is None
+    assert preview.version == 1
+
+
+def test_a_broken_front_matter_keeps_the_last_good_render(preview, tmp_path):
+    path = tmp_path / "articles" / "two.md"
+    path.write_text(ARTICLES["two"].replace('title: "第二章"', "title: [第二章"), encoding="utf-8")
+    preview.refresh([path])
+    assert b"The second chapter stays as it is." in page(preview) and "第二章" in page(preview).decode()
+    assert preview.stale == {"two"}
+    assert errors_of(preview, "articles/two.md") == ["frontmatter.syntax"]
+    group = next(g for g in state(preview)["groups"] if g["label"] == "articles/two.md")
+    assert group["stale"] and group["items"][0]["line"] == 2
+    path.write_text(ARTICLES["two"].replace("stays as it is", "is fixed"), encoding="utf-8")
+    preview.refresh([path])
+    assert preview.stale == set() and errors_of(preview, "articles/two.md") == []
+    assert b"The second chapter is fixed." in page(preview)
+
+
+def test_a_crash_of_ours_in_one_article_keeps_its_last_render(preview, tmp_path, monkeypatch):
+    real = pipeline.parse_article
+
+    def crash_on_two(article):
+        if article.slug == "two":
+            raise RuntimeError("boom")
+        real(article)
+    monkeypatch.setattr(pipeline, "parse_article", crash_on_two)
+    path = tmp_path / "articles" / "two.md"
+    path.write_text(ARTICLES["two"] + "\nMore.\n", encoding="utf-8")
+    preview.refresh([path])
+    assert errors_of(preview, "articles/two.md") == ["internal"]
+    assert b"The second chapter stays as it is." in page(preview) and preview.stale == {"two"}
+
+
+def test_a_deleted_chapter_keeps_its_last_render_and_says_why(preview, tmp_path):
+    path = tmp_path / "articles" / "two.md"
+    path.unlink()
+    preview.refresh([path])
+    assert errors_of(preview, "articles/two.md")
+    assert b"The second chapter stays as it is." in page(preview)
+
+
+def test_a_broken_book_file_keeps_the_last_good_book(preview, tmp_path):
+    book = tmp_path / "book.yaml"
+    good = book.read_text(encoding="utf-8")
+    book.write_text(good.replace("title: Serve test", "title: [Serve test"), encoding="utf-8")
+    update = preview.refresh([book])
+    assert update.slugs == [] and preview.book.title == "Serve test"
+    assert [g for g in state(preview)["groups"] if g["label"].endswith("book.yaml")]
+    book.write_text(good.replace("title: Serve test", "title: Renamed"), encoding="utf-8")
+    update = preview.refresh([book])
+    assert update.slugs == ["one", "two"] and b"Renamed" in page(preview)
+    assert not [g for g in state(preview)["groups"] if g["label"].endswith("book.yaml")]
+
+
+def png(color: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), color).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_image_saved_again_renders_again_the_chapters_that_show_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "images").mkdir()
+    image = tmp_path / "images" / "pic.png"
+    image.write_bytes(png("red"))
+    book = write_book(tmp_path, {**ARTICLES, "two": ARTICLES["two"] + "\n![a picture](/images/pic.png)\n"})
+    preview = Preview(BookArgs(book_path=book), cache_dir=tmp_path / "cache")
+    preview.start()
+    assert (tmp_path / "images") in preview.watched_folders()
+    before = page(preview)
+    image.write_bytes(png("blue"))
+    update = preview.refresh([image])
+    assert update.slugs == ["two"] and page(preview) != before
+
+
+def test_the_published_page_never_carries_the_previews_source_lines(preview, tmp_path):
+    """Same cache folder, the preview first: the built HTML must not reuse its fragments."""
+    assert b"data-source-line=" in page(preview)
+    built = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--book", str(tmp_path / "book.yaml"),
+                            "--format", "html", "--out", str(tmp_path / "dist"), "--no-verify"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    published = (tmp_path / "dist" / "serve-test.html").read_text(encoding="utf-8")
+    assert "Original first paragraph." in published and "data-source-line" not in published
+
+
+def test_a_folder_of_articles_follows_chapters_that_come_and_ignores_editor_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "articles"
+    write_book(tmp_path)
+    preview = Preview(BookArgs(articles_dir=folder, no_license=True))
+    preview.start()
+    for name in (".#one.md", "#one.md#", ".one.md.swp"):
+        (folder / name).write_text("x", encoding="utf-8")
+        assert preview.refresh([folder / name]) is None, name
+    (folder / "three.md").write_text("---\ntitle: 第三章\n---\n\nA third chapter.\n", encoding="utf-8")
+    update = preview.refresh([folder / "three.md"])
+    assert "three" in update.slugs and not update.swap and b"A third chapter." in page(preview)
+
+
+def test_the_memory_keeps_the_book_as_it_is_and_lets_old_versions_go(preview, tmp_path):
+    """Many saves of one chapter: the memory stays bounded and still holds every chapter."""
+    path = tmp_path / "articles" / "one.md"
+    assert preview.cache.limit == 4 * 2 + 64
+    preview.cache.limit = 6                           # a tight memory, to see what stays
+    for n in range(5):
+        path.write_text(ARTICLES["one"].replace("Original", f"Version {n}"), encoding="utf-8")
+        preview.refresh([path])
+        page(preview)
+    assert len(preview.cache.kept) <= 6
+    misses = preview.cache.misses
+    preview.render()                                   # the whole page again: nothing made anew
+    assert preview.cache.misses == misses
+    assert b"Version 4 first paragraph." in preview.page
+
+
+def test_a_page_made_while_a_save_came_in_is_dropped_and_stays_due(preview, tmp_path, monkeypatch):
+    path = tmp_path / "articles" / "one.md"
+    path.write_text(ARTICLES["one"].replace("Original", "First save,"), encoding="utf-8")
+    assert preview.refresh([path]).swap and preview.page_due
+    real, saved = preview.rendered, []
+
+    def with_a_save_meanwhile(articles, book):
+        made = real(articles, book)
+        if not saved:                                 # the whole page: a save comes in meanwhile
+            saved.append(True)
+            path.write_text(ARTICLES["one"].replace("Original", "Second save,"), encoding="utf-8")
+            preview.refresh([path])                   # the lock is free while the page is made
+        return made
+    monkeypatch.setattr(preview, "rendered", with_a_save_meanwhile)
+    preview.finish_page()
+    monkeypatch.undo()
+    assert preview.page_due and b"First save," not in preview.page
+    assert b"Second save, first paragraph." in page(preview)
