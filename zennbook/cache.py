@@ -20,7 +20,8 @@ from pathlib import Path
 CODE_SUFFIXES = (".py", ".j2", ".sty", ".css", ".js", ".mjs", ".json")
 # The Python libraries whose versions shape an output (the release manifest lists them too).
 PACKAGES = ("pypandoc-binary", "panflute", "ftfy", "wordfreq", "regex", "markdown-it-py", "ebooklib",
-            "Jinja2", "lxml", "segno", "Pillow", "fonttools", "uharfbuzz", "pikepdf", "tinycss2")
+            "Jinja2", "lxml", "segno", "Pillow", "fonttools", "uharfbuzz", "pikepdf", "tinycss2", "weasyprint",
+            "pydyf")
 DEFAULT_CACHE_DIR = Path(".zennbook-cache")
 
 

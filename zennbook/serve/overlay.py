@@ -8,6 +8,9 @@ from html import escape
 from importlib import resources
 
 
+SEARCH_SCRIPT = '<script id="zennbook-search">'
+
+
 @lru_cache(maxsize=None)
 def asset(name: str) -> str:
     return resources.files("zennbook.serve").joinpath(name).read_text(encoding="utf-8")
@@ -27,6 +30,9 @@ def inject_overlay(html: str, nonce: str, version: int, script: str = "overlay.j
     style = (f'<meta name="zennbook-serve-version" content="{version}">\n<link rel="icon" href="data:,">\n'
              f"<style>{asset('overlay.css')}</style>\n")
     code = f'<script nonce="{escape(nonce)}">{asset(script)}</script>\n'
+    # The page's own search script (the template's one <script>; an article's raw HTML is
+    # text, so it can write no tag) runs under the same nonce.
+    html = html.replace(SEARCH_SCRIPT, f'<script id="zennbook-search" nonce="{escape(nonce)}">', 1)
     head, closing, rest = html.partition("</head>")
     html = head + style + closing + rest if closing else style + html
     body, closing, rest = html.rpartition("</body>")
