@@ -12,19 +12,15 @@ from ..diagnostics import internal_error
 
 STEP_MS = 50            # a burst of changes ends after this much quiet
 DEBOUNCE_MS = 1000      # ... or after this long, whichever comes first
-# The whole page is made again this long after a swap, once the open pages have fetched
-# their chapters (a request for the page makes it at once; a save meanwhile is not held up).
-FINISH_AFTER_S = 0.3
 
 
 async def watch(preview, hub, proofs, stop: asyncio.Event, echo) -> None:
-    finishing: set[asyncio.Task] = set()     # kept referenced until done (asyncio holds tasks weakly)
     while not stop.is_set():
         folders = preview.watched_folders()
         try:
             async for changes in awatch(*folders, stop_event=stop, recursive=False, step=STEP_MS,
                                         debounce=DEBOUNCE_MS):
-                await changed(preview, hub, proofs, [path for _, path in changes], echo, finishing)
+                await changed(preview, hub, proofs, [path for _, path in changes], echo)
                 if preview.watched_folders() != folders:
                     break       # an image folder came or went: watch the new set
         except Exception as exc:     # noqa: BLE001 -- a folder went away, or our bug: say so, watch again
@@ -34,24 +30,14 @@ async def watch(preview, hub, proofs, stop: asyncio.Event, echo) -> None:
             await asyncio.sleep(1)
 
 
-async def finish_later(preview, echo) -> None:
-    await asyncio.sleep(FINISH_AFTER_S)
-    try:
-        await asyncio.to_thread(preview.finish_page)
-    except Exception as exc:     # noqa: BLE001 -- our bug: the page stays due, a request tries again
-        if preview.debug:
-            raise
-        echo(str(internal_error("the preview's page", exc)))
-
-
-async def changed(preview, hub, proofs, paths: list[str], echo, finishing: set) -> None:
+async def changed(preview, hub, proofs, paths: list[str], echo) -> None:
     update = await asyncio.to_thread(preview.refresh, paths)
     if update is None:
         return
     hub.publish("reload", {"version": update.version, "chapters": update.chapters, "swap": update.swap})
     proofs.after_save(update.slugs)
-    if update.swap:
-        finishing.add(task := asyncio.create_task(finish_later(preview, echo)))
-        task.add_done_callback(finishing.discard)
+    # the whole page, right after the pages heard (they fetch their chapters meanwhile);
+    # measured faster for the next save than making it later, beside that save's work
+    await asyncio.to_thread(preview.finish_page)
     what = ", ".join(update.slugs) or "the book file"
     echo(f"rebuilt {what} in {update.seconds:.2f}s: {update.summary}")
