@@ -88,7 +88,7 @@ def html_tags(n: int) -> str:
 
 def note_chain(n: int) -> str:
     """Each footnote's text refers to the next one: notes in notes, as definitions."""
-    return f"本文[^n0]\n\n" + "".join(f"[^n{i}]: 注{i} [^n{i + 1}]\n\n" for i in range(n)) + f"[^n{n}]: {WORD}\n"
+    return "本文[^n0]\n\n" + "".join(f"[^n{i}]: 注{i} [^n{i + 1}]\n\n" for i in range(n)) + f"[^n{n}]: {WORD}\n"
 
 
 # Lists grow with the square of their depth (indentation); 1,000 levels is 1 MB already.

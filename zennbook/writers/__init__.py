@@ -1,7 +1,7 @@
 """One writer per format; `writers()` is the registry, read in one place (the pipeline).
 
     pdf/        the print PDF, built in chapter units by LuaLaTeX and joined with pikepdf
-    latex.py    the book's LaTeX (the render pass, tables, math through zennbook.math) and the
+    latex/      the book's LaTeX (the render pass, tables, math through zennbook.math) and the
                 one-document build the unit build is compared with
     epub/       EPUB 3 from per-chapter XHTML (ebooklib)
     html/       the element render pass shared by the HTML-based outputs; the single page

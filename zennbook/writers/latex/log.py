@@ -1,0 +1,257 @@
+"""The LuaLaTeX log read back: overfull boxes, missing glyphs, undefined references and errors,
+each a located diagnostic (article and source line), and the layout report."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...diagnostics import Code, Diagnostics
+from .assets import OVERFULL_LIMIT_PT
+from .lines import SourceLines
+
+# -- the log: what did not fit, what is missing -------------------------------------------------
+
+MISSING_GLYPH = re.compile(r"Missing character: There is no (.+?) \((U\+[0-9A-F]+)\) in font (.+?)!")
+OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\) (?:in (paragraph|alignment) at "
+                      r"lines (\d+)--\d+|detected at line (\d+)|has occurred while \\output is active)")
+REFERENCE = re.compile(r"LaTeX Warning: (?:Hyper )?[Rr]eference `([^']*)' on page \S+ undefined "
+                       r"on input line (\d+)")
+ZB_WARNING = re.compile(r"Package zennbook Warning: (.*?) on input line (\d+)\.")
+ERROR_LINE = re.compile(r"^(\S+\.tex):(\d+): (.*)$")
+BOX_REPORT = re.compile(r"^(Overfull|Underfull|Loose|Tight) \\[hv]box")
+
+
+@dataclass
+class LogEvent:
+    kind: str              # overfull | glyph | reference | zennbook | error
+    file: str              # the .tex file LaTeX was reading ("" when unknown)
+    line: int | None       # its line
+    match: re.Match
+    box: str = ""          # for overfull boxes: the box's content as the log shows it
+
+
+def log_events(log_text: str) -> list[LogEvent]:
+    """The log's events of interest, each with the file LaTeX was reading at the time."""
+    events, stack, box_of = [], [], None
+    for text in log_text.split("\n"):
+        if box_of is not None:           # a box's content: text, not file names
+            box_of.box += text
+            box_of = box_of if text.strip() else None
+            continue
+        event = classify_log_line(text, current_file(stack))
+        if event:
+            events.append(event)
+            box_of = event if event.kind == "overfull" else None
+        elif BOX_REPORT.match(text):
+            box_of = LogEvent("skip", "", None, BOX_REPORT.match(text))
+        track_files(text, stack)
+    return events
+
+
+def classify_log_line(text: str, file: str) -> LogEvent | None:
+    if found := OVERFULL.match(text):
+        line = found.group(3) or found.group(4)
+        return LogEvent("overfull", file, int(line) if line else None, found)
+    if found := MISSING_GLYPH.search(text):
+        return LogEvent("glyph", file, None, found)
+    if found := REFERENCE.search(text):
+        return LogEvent("reference", file, int(found.group(2)), found)
+    if found := ZB_WARNING.search(text):
+        return LogEvent("zennbook", file, int(found.group(2)), found)
+    if found := ERROR_LINE.match(text):
+        return LogEvent("error", found.group(1), int(found.group(2)), found)
+    return None
+
+
+def track_files(text: str, stack: list) -> None:
+    """TeX writes `(file` when it opens a file and `)` when it closes it."""
+    for token in re.finditer(r"\(([^()\s]*)|\)", text):
+        if token.group(0) == ")":
+            if stack:
+                stack.pop()
+        else:
+            name = token.group(1)
+            stack.append(name if re.search(r"\.(tex|toc|aux|out|sty|cls)$", name) else None)
+
+
+def current_file(stack: list) -> str:
+    return next((name for name in reversed(stack) if name), "")
+
+
+class TexSources:
+    """The build folder's .tex files, with their `%zb:` markers, read once."""
+
+    def __init__(self, build_dir: Path):
+        self.build_dir = build_dir
+        self.files: dict[str, list[str]] = {}
+
+    def lines(self, file: str) -> list[str]:
+        key = file.removeprefix("./")
+        if key not in self.files:
+            path = self.build_dir / key
+            ok = path.suffix == ".tex" and path.is_file()
+            self.files[key] = path.read_text(encoding="utf-8").split("\n") if ok else []
+        return self.files[key]
+
+    def locate(self, file: str, line: int | None) -> tuple[str | None, int | None]:
+        """(article slug, source line) of line `line` of `file`, from the nearest marker above."""
+        key = file.removeprefix("./")
+        slug = key[len("chapters/"):-len(".tex")] if key.startswith("chapters/") else None
+        if not line:
+            return slug, None
+        for text in reversed(self.lines(key)[:line]):
+            if text.startswith("%zb:line=") and slug:
+                return slug, int(text.split("=", 1)[1])
+            if text.startswith("%zb:article="):
+                return text.split("=", 1)[1].strip(), None
+        return slug, None
+
+    def kind(self, file: str, line: int | None) -> str:
+        """What LaTeX was setting at that line: code, math, table or text."""
+        lines = self.lines(file)[:line or 0]
+        if lines and re.search(r"\\zb(display|math)\{", lines[-1]):
+            return "math"
+        for text in reversed(lines):
+            for start, end, kind in (("\\begin{Highlighting}", "\\end{Highlighting}", "code"),
+                                     ("\\begin{longtable}", "\\end{longtable}", "table")):
+                if text.startswith(start):
+                    return kind
+                if text.startswith(end):
+                    return "text"
+            if text.startswith("%zb:"):
+                return "text"
+        return "text"
+
+
+@dataclass
+class LayoutReport:
+    """What the proof and the build report about the typeset PDF."""
+    overfull: list[dict] = field(default_factory=list)
+    missing_glyphs: list[dict] = field(default_factory=list)
+    unresolved_references: list[dict] = field(default_factory=list)
+    math: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        return sum(len(v) for v in (self.overfull, self.missing_glyphs, self.unresolved_references,
+                                    self.math, self.errors))
+
+    def as_dict(self) -> dict:
+        return {"overfull": self.overfull, "missing_glyphs": self.missing_glyphs,
+                "unresolved_references": self.unresolved_references, "math": self.math,
+                "errors": self.errors, "problems": self.problems}
+
+
+def scan_log(log: Path, articles, diagnostics: Diagnostics,
+             overfull_limit_pt: float = OVERFULL_LIMIT_PT) -> dict:
+    """Missing glyphs, overfull lines, unresolved references, math and errors, as diagnostics
+    naming the article and source line; returns the layout report as a dict."""
+    sources = TexSources(log.parent)
+    places = ArticlePlaces(articles)
+    report = LayoutReport()
+    for event in log_events(log.read_text(encoding="utf-8", errors="replace")):
+        handler = EVENT_HANDLERS.get(event.kind)
+        if handler:
+            handler(event, sources, places, report, diagnostics, overfull_limit_pt)
+    return report.as_dict()
+
+
+@dataclass
+class ArticlePlaces:
+    """Article labels and source lines, from slugs and from the text the log shows."""
+    articles: list
+
+    def label(self, slug: str | None) -> str | None:
+        article = self.article(slug)
+        return article.label if article else slug
+
+    def article(self, slug: str | None):
+        return next((a for a in self.articles if a.slug == slug), None)
+
+    def refine(self, slug: str | None, line: int | None, box: str) -> int | None:
+        """The exact source line of an overfull paragraph, from the words the log shows."""
+        article = self.article(slug)
+        if article is None:
+            return line
+        source = SourceLines.of(article)
+        source.seek(line or 0)
+        words = re.sub(r"\\[A-Z0-9]+/\S+|\[\]|\|", "", box)
+        # the log puts a space between Japanese characters: join them again
+        words = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", words)
+        return source.find(words) or line
+
+    def find_char(self, char: str) -> tuple[str, int] | None:
+        return find_char(char, self.articles)
+
+
+def on_overfull(event, sources, places, report, diagnostics, limit) -> None:
+    points = float(event.match.group(1))
+    if points <= limit:
+        return
+    slug, line = sources.locate(event.file, event.line)
+    if line is not None and event.match.group(2) == "paragraph":
+        line = places.refine(slug, line, event.box)
+    kind = overfull_kind(event, sources)
+    path = places.label(slug)
+    report.overfull.append({"pt": points, "kind": kind, "path": path, "line": line,
+                            "tex": f"{event.file.removeprefix('./')}:{event.line}"})
+    diagnostics.warning(Code.LAYOUT_OVERFULL, f"{kind} runs {points:.1f}pt past the margin", path, line)
+
+
+def overfull_kind(event, sources) -> str:
+    if event.line is None:              # built by the output routine: the head or foot line
+        return "running head"
+    if event.match.group(2) == "alignment":
+        return "table"
+    return sources.kind(event.file, event.line)
+
+
+def on_glyph(event, sources, places, report, diagnostics, limit) -> None:
+    char, code, font = event.match.groups()
+    if any(g["code"] == code for g in report.missing_glyphs):
+        return
+    path, line = places.find_char(chr(int(code[2:], 16))) or (None, None)
+    font = font.split(":")[0]
+    report.missing_glyphs.append({"char": char, "code": code, "font": font, "path": path, "line": line})
+    diagnostics.warning(Code.GLYPH_MISSING, f"no installed font has {code} {char!r}: it prints as an empty "
+                        f"box (in {font} and its fallbacks); install a font that covers it "
+                        f"(fc-list ':charset={code[2:].lower()}' lists them)", path, line)
+
+
+def on_reference(event, sources, places, report, diagnostics, limit) -> None:
+    slug, line = sources.locate(event.file, event.line)
+    target = event.match.group(1)
+    path = places.label(slug)
+    report.unresolved_references.append({"target": target, "path": path, "line": line})
+    diagnostics.warning(Code.LAYOUT_REFERENCE, f"link to '{target}' leads nowhere (no such anchor)", path, line)
+
+
+def on_zennbook(event, sources, places, report, diagnostics, limit) -> None:
+    slug, line = sources.locate(event.file, event.line)
+    message, path = event.match.group(1), places.label(slug)
+    report.math.append({"message": message, "path": path, "line": line})
+    code = Code.LAYOUT_MATH_WIDE if message.startswith("display math") else Code.MATH_UNDEFINED
+    diagnostics.warning(code, message, path, line)
+
+
+def on_error(event, sources, places, report, diagnostics, limit) -> None:
+    slug, line = sources.locate(event.file, event.line)
+    message, path = event.match.group(3), places.label(slug)
+    report.errors.append({"message": message, "path": path, "line": line,
+                          "tex": f"{event.file.removeprefix('./')}:{event.line}"})
+    diagnostics.error(Code.LATEX_ERROR, f"LaTeX: {message}", path, line)
+
+
+EVENT_HANDLERS = {"overfull": on_overfull, "glyph": on_glyph, "reference": on_reference,
+                  "zennbook": on_zennbook, "error": on_error}
+
+
+def find_char(char: str, articles) -> tuple[str, int] | None:
+    for article in articles:
+        for index, line in enumerate(article.body.split("\n")):
+            if char in line:
+                lines = article.body_lines
+                return article.label, lines[index] if index < len(lines) else index + 1
+    return None
