@@ -10,6 +10,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEEDS = SHARED / "seeds"
+# The license block of the small test books (book.yaml, top level).
+TEST_LICENSE = """\
+license:
+  id: CC-BY-4.0
+  url: https://creativecommons.org/licenses/by/4.0/deed.ja
+  holder: tester
+  year: 2026
+  notice: |
+    本書は CC BY 4.0 の下で提供されます。
+  short: "CC BY 4.0 · © 2026 tester"
+"""
 
 
 def pytest_addoption(parser):

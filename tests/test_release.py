@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import REPO, needs
+from tests.conftest import REPO, TEST_LICENSE, needs
 from zennbook import __version__
 from zennbook.release import book_relative, exported_epoch, source_date_epoch
 
@@ -38,14 +38,7 @@ language: ja
 version: 0.1.0
 articles: articles
 source_url: "https://zenn.dev/tester/articles/{slug}"
-license:
-  id: CC-BY-4.0
-  url: https://creativecommons.org/licenses/by/4.0/deed.ja
-  holder: tester
-  year: 2026
-  notice: |
-    本書は CC BY 4.0 の下で提供されます。
-  short: "CC BY 4.0 · © 2026 tester"
+""" + TEST_LICENSE + """\
 chapters:
   - 01-first
   - 02-second

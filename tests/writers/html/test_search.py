@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, needs
+from tests.conftest import REPO, TEST_LICENSE, needs
 
 from tests.writers.html.browser import PHONE, chromium_path, launch, open_page
 from tests.writers.html.test_html_page import NEWER_THAN_THE_CHECKER, nu_messages
@@ -22,14 +22,7 @@ title: 検索の本
 slug: search-book
 language: ja
 articles: articles
-license:
-  id: CC-BY-4.0
-  url: https://creativecommons.org/licenses/by/4.0/deed.ja
-  holder: tester
-  year: 2026
-  notice: |
-    本書は CC BY 4.0 の下で提供されます。
-  short: "CC BY 4.0 · © 2026 tester"
+""" + TEST_LICENSE + """\
 chapters: [01-one, 02-two, 03-three]
 """
 FILLER = "\n\n".join(f"埋め草の段落その{i}です。読み進めるための文章が続きます。" for i in range(60))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, TEST_LICENSE
 
 
 
@@ -31,14 +31,7 @@ author: テスト著者
 language: ja
 articles: articles
 source_url: "https://zenn.dev/tester/articles/{slug}"
-license:
-  id: CC-BY-4.0
-  url: https://creativecommons.org/licenses/by/4.0/deed.ja
-  holder: tester
-  year: 2026
-  notice: |
-    本書は CC BY 4.0 の下で提供されます。
-  short: "CC BY 4.0 · © 2026 tester"
+""" + TEST_LICENSE + """\
 reader:
   page: {page}
 parts:
