@@ -2,6 +2,10 @@
 
 The schema is declared once (BOOK_KEYS, LICENSE_KEYS, ...); every wrong key or value is
 collected as a diagnostic naming the file and the key, then reported all at once.
+
+One file over 600 lines on purpose: it is the whole schema of the book file (the model's
+dataclasses, the key tables and the checks of each section), which a reader looks up in one
+place; the paths it names are checked by safety.paths, its YAML read by safety.yamlload.
 """
 from __future__ import annotations
 

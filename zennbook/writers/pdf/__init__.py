@@ -6,13 +6,14 @@
     front.py      the front matter with the merged table of contents
     stamps.py     running heads, page numbers and the license line
     store.py      cache entries pointing at job folders; garbage collection
-    build.py      write_pdf_units: plan, settle, front and stamps, assemble
+    build.py      build_pdf_units: plan, settle, front and stamps, assemble
     assemble.py   pikepdf: pages, stamps, links, outline, labels, metadata
     fontshare.py  one copy of each font program in the joined file
 
   print on demand (book.yaml pdf.preset, pdf.volume_pages; release's chapters/):
     presets.py    the print services as one data table; the page layout and boxes of a preset
-    printset.py   write_print_book: the gutter for the page count, the volumes, the covers
+    printset.py   write_pdf_units (the writer): the book with the gutter for its page count,
+                  the volumes, the covers
     volumes.py    where a book is cut into volumes (balanced, at part boundaries when it can)
     printcover.py a cover sheet: back, spine (pages x paper thickness), front
     chapters.py   per-chapter PDFs cut from the book along its chapter destinations
@@ -64,7 +65,8 @@ runs in its own folder under the cache (`<cache>/pdfunits/jobs/<key>`), which ke
 The comparison with the one-document build (same pages, text, outline, links) lives with
 the tests that make it (tests/writers/pdfunits/facts.py).
 """
-from .build import UnitBuild, build_pdf_units, workers_for, write_pdf_units
+from .build import UnitBuild, build_pdf_units, workers_for
+from .printset import write_pdf_units
 from .jobs import JOB
 
 __all__ = ["write_pdf_units", "build_pdf_units", "workers_for", "UnitBuild", "JOB"]

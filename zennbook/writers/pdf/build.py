@@ -1,5 +1,5 @@
 """The unit build: plan, compile the units until counters and parity settle, the front matter
-and stamps, then assembly (`write_pdf_units`, what the PDF writer runs)."""
+and stamps, then assembly (`build_pdf_units`; printset.py calls it for the book and each volume)."""
 from __future__ import annotations
 
 import os
@@ -61,13 +61,6 @@ class UnitBuild:
 
 def workers_for(context) -> int:
     return max(1, int(getattr(context, "jobs", 0) or min(2, os.cpu_count() or 1)))
-
-
-def write_pdf_units(book, articles, out_path: Path, context) -> None:
-    """The PDF writer: same signature as `latex.write_pdf`, same book, incremental; with a
-    print preset or volumes, the print set beside it (printset.py)."""
-    from .printset import write_print_book
-    write_print_book(book, articles, out_path, context)
 
 
 def build_pdf_units(book, articles, out_path: Path, context, batch: bool = True,

@@ -44,6 +44,12 @@ class PrintSet:
     seconds: float = 0.0                # the volumes and covers, after the book
 
 
+def write_pdf_units(book, articles, out_path: Path, context) -> None:
+    """The PDF writer: same signature as `latex.write_pdf`, same book, incremental; with a
+    print preset or volumes, the print set beside it."""
+    write_print_book(book, articles, out_path, context)
+
+
 def write_print_book(book, articles, out_path: Path, context) -> PrintSet:
     """The book at `out_path`, and the volumes and covers beside it; the volumes and covers
     of an earlier build that this one does not make are removed (a release lists them all)."""
