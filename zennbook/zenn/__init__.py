@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from markdown_it.tree import SyntaxTreeNode
 
 from ..diagnostics import Code, Diagnostic
+from ..normalize.lines import Line
 from .blocks import BlockWriter, Place, join, note_lines
 from .inline import InlineContext
-from .markup import Line
 from .parser import parse
 
 __all__ = ["rewrite", "Rewritten"]
@@ -62,7 +62,7 @@ def rewrite(text: str, lines: list[int], path: str, math_under_text: str = "math
     writer.keep_unused_footnotes()
     out = join([body, *writer.footnotes, *_inline_notes(context), _references(env, src_of)])
     return Rewritten("".join(line.text + "\n" for line in out),
-                     [line.src for line in out], context.diagnostics)
+                     [line.source for line in out], context.diagnostics)
 
 
 SEPARATE_ROUNDS = 20     # `$$` blocks stacked in one paragraph; the rest stay text
@@ -121,7 +121,7 @@ def blank_line_before(text: str, lines: list[int], indices: list[int]) -> tuple[
 
 
 def _inline_notes(context: InlineContext) -> list[list[Line]]:
-    return [note_lines(label, body, body[0].src if body else 0) for label, body in context.notes]
+    return [note_lines(label, body, body[0].source if body else 0) for label, body in context.notes]
 
 
 def _references(env: dict, src_of) -> list[Line]:

@@ -15,10 +15,11 @@ from typing import Callable
 from markdown_it.tree import SyntaxTreeNode
 
 from ..diagnostics import Code
+from ..normalize.lines import Line
 from . import embeds
 from .fences import parse_info
 from .inline import LINKS_PER_PART, InlineContext, Scanned, rewrite_inline
-from .markup import Line, attributes, block_start_safe, escape_text, fence_for
+from .markup import attributes, block_start_safe, escape_text, fence_for
 from .mathcheck import math_problem
 from .parser import DEPTH_LIMITS, container_kind
 
@@ -54,7 +55,7 @@ def join(parts: list[list[Line]], tight: bool = False) -> list[Line]:
         if not part:
             continue
         if out and not tight:
-            out.append(Line("", part[0].src))
+            out.append(Line("", part[0].source))
         out.extend(part)
     return out
 
@@ -63,7 +64,7 @@ def prefixed(lines: list[Line], first: str, rest: str) -> list[Line]:
     out = []
     for k, line in enumerate(lines):
         prefix = first if k == 0 else rest
-        out.append(Line(prefix + line.text if line.text else prefix.rstrip(), line.src))
+        out.append(Line(prefix + line.text if line.text else prefix.rstrip(), line.source))
     return out
 
 
@@ -86,7 +87,7 @@ class BlockWriter:
         for node in nodes:
             lines = self.block(node, place)
             if previous in ("bullet_list", "ordered_list") and node.type == previous and lines:
-                parts.append([Line("<!-- -->", lines[0].src)])   # keep two lists apart
+                parts.append([Line("<!-- -->", lines[0].source)])   # keep two lists apart
             parts.append(lines)
             previous = node.type if lines else previous
         return join(parts, place.tight)
@@ -115,13 +116,13 @@ class BlockWriter:
         inline.LINKS_PER_PART), cut where the scanner found a space outside any link."""
         self.warn(Code.INPUT_TOO_LARGE, f"a paragraph of more than {LINKS_PER_PART} links "
                   f"is set as {count} paragraphs so that pandoc can read it; its text is kept",
-                  scanned.lines[0].src)
+                  scanned.lines[0].source)
         cuts = [0, *scanned.parts, len(scanned.lines)]
         parts = []
         for start, stop in zip(cuts, cuts[1:]):
             lines = [line for line in scanned.lines[start:stop] if line.text.strip()]
             if lines:
-                lines[0] = Line(block_start_safe(lines[0].text), lines[0].src)
+                lines[0] = Line(block_start_safe(lines[0].text), lines[0].source)
             parts.append(paragraph_start_safe(lines))
         return join(parts)
 
@@ -133,9 +134,9 @@ class BlockWriter:
             if url is None:
                 if line.text.strip():
                     parts[-1].append(line if parts[-1] or k == 0 else
-                                     Line(block_start_safe(line.text), line.src))
+                                     Line(block_start_safe(line.text), line.source))
                 continue
-            parts.extend([self.bare_url(url, line.src), []])
+            parts.extend([self.bare_url(url, line.source), []])
         return join([paragraph_start_safe(_drop_trailing_break(part)) for part in parts])
 
     def bare_url(self, url: str, src: int) -> list[Line]:
@@ -149,13 +150,13 @@ class BlockWriter:
     def write_heading(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
         level = int(node.tag[1:])
         lines = self.scan(node.children[0].content, node.map[0], place).lines
-        attrs = attributes(data_line=lines[0].src)
+        attrs = attributes(data_line=lines[0].source)
         if len(lines) == 1:
             text = " ".join(part for part in ("#" * level, lines[0].text, attrs) if part)
-            return [Line(text, lines[0].src)]
+            return [Line(text, lines[0].source)]
         underline = "=" * 3 if level == 1 else "-" * 3
-        body = lines[:-1] + [Line(f"{lines[-1].text} {attrs}", lines[-1].src)]
-        return body + [Line(underline, lines[-1].src)]
+        body = lines[:-1] + [Line(f"{lines[-1].text} {attrs}", lines[-1].source)]
+        return body + [Line(underline, lines[-1].source)]
 
     # -- code and math -------------------------------------------------------------------
     def write_fence(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
@@ -208,7 +209,7 @@ class BlockWriter:
         attrs = attributes(["admonition", kind], title=title if kind == "details" else None,
                            data_line=src)
         body = self.blocks(node.children, place.inside(kind))
-        end_src = body[-1].src if body else src
+        end_src = body[-1].source if body else src
         fence = div_fence(body)
         return join([[Line(f"{fence} {attrs}", src)], body, [Line(fence, end_src)]])
 
@@ -247,7 +248,7 @@ class BlockWriter:
                 paragraphs.append([])
                 continue
             lines = self.scan(text, start + k, place).lines
-            paragraphs[-1].extend(Line(block_start_safe(line.text), line.src)
+            paragraphs[-1].extend(Line(block_start_safe(line.text), line.source)
                                   for line in lines if line.text.strip())
         return join(paragraphs)
 
@@ -321,7 +322,7 @@ class BlockWriter:
                 continue
             self.warn(Code.ZENN_UNUSED_FOOTNOTE,
                       f"footnote [^{label}] is never referred to (Zenn does not show it); "
-                      "its text is kept at the end of the article", note[0].src)
+                      "its text is kept at the end of the article", note[0].source)
             kept.append(self.note_bodies[label])
         self.footnotes = kept
 
@@ -337,7 +338,7 @@ def code_lines(content: str, attrs: str, src_of: Callable[[int], int]) -> list[L
     rows = rows_of(content)
     body = [Line(text, src_of(k)) for k, text in enumerate(rows)]
     opener = Line(f"{fence} {attrs}", src_of(-1))
-    return [opener, *body, Line(fence, body[-1].src if body else opener.src)]
+    return [opener, *body, Line(fence, body[-1].source if body else opener.source)]
 
 
 def div_fence(body: list[Line]) -> str:
@@ -361,7 +362,7 @@ def display_math(tex: str, label: str | None, src_of: Callable[[int], int]) -> l
     opener, closer = ("[$$", f"$$]{attributes(['equation'], label=label, data_line=src)}") \
         if label else ("$$", "$$")
     body = [Line("    " + row, src_of(k)) for k, row in rows]
-    return [Line(opener, src), *body, Line(closer, body[-1].src if body else src)]
+    return [Line(opener, src), *body, Line(closer, body[-1].source if body else src)]
 
 
 def _is_tight(node: SyntaxTreeNode) -> bool:
@@ -378,12 +379,12 @@ def paragraph_start_safe(lines: list[Line]) -> list[Line]:
     """A paragraph opening with a line that is only `<br>` would be an HTML block to pandoc
     (swallowing the lines after it); a hard break written as `\\` means the same."""
     if len(lines) > 1 and _BR_LINE.match(lines[0].text):
-        return [Line("\\", lines[0].src), *lines[1:]]
+        return [Line("\\", lines[0].source), *lines[1:]]
     return lines
 
 
 def _drop_trailing_break(lines: list[Line]) -> list[Line]:
     """A hard break (`\\` or two spaces) before a card ends a paragraph: drop it."""
     if lines and lines[-1].text.rstrip().endswith("\\") and not lines[-1].text.rstrip().endswith("\\\\"):
-        return lines[:-1] + [Line(lines[-1].text.rstrip()[:-1], lines[-1].src)]
+        return lines[:-1] + [Line(lines[-1].text.rstrip()[:-1], lines[-1].source)]
     return lines

@@ -18,8 +18,9 @@ from typing import NamedTuple
 from markdown_it.common.utils import normalizeReference
 
 from ..diagnostics import Code, Diagnostic, Level
+from ..normalize.lines import Line
 from . import links, urls
-from .markup import Line, attributes, escape_text
+from .markup import attributes, escape_text
 from .mathcheck import math_problem
 
 _SPECIAL = re.compile(r"[\\`$<!\[^{~\n]|(?i:https?:)")
@@ -98,7 +99,7 @@ def rewrite_inline(text: str, srcs: list[int], context: InlineContext,
     scanner.in_note = in_note
     lines = scanner.run()
     if table_cell:
-        lines = [Line(re.sub(r"(?<!\\)\|", r"\\|", line.text), line.src) for line in lines]
+        lines = [Line(re.sub(r"(?<!\\)\|", r"\\|", line.text), line.source) for line in lines]
     return Scanned(lines, scanner.main.url_only, scanner.main.parts)
 
 

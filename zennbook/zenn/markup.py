@@ -1,17 +1,12 @@
-"""Small pieces of pandoc Markdown the text stage writes: lines with provenance, attributes."""
+"""Small pieces of pandoc Markdown the text stage writes: lines with provenance (the one
+`Line` of normalize/lines.py: text and source line), attributes."""
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 # ASCII punctuation with a meaning somewhere in pandoc's commonmark_x; a backslash before any
 # ASCII punctuation is always a literal character, so escaping more than needed is harmless.
 _ACTIVE = re.compile(r"([\\`*_{}\[\]()<>!|$~^&#+\-.:=\"'@%])")
-
-
-class Line(NamedTuple):
-    text: str
-    src: int          # the source line this output line comes from (1-based)
 
 
 def escape_text(text: str) -> str:
