@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pikepdf
+
+from tests.conftest import REPO
 
 from zennbook.writers.reader.render import lay_out
 from zennbook.writers.reader.units import (ALT_FALLBACK, CROSS_UNIT, Unit, cross_unit_links, css_string,
@@ -47,3 +51,17 @@ def test_layout_fetches_nothing_but_data_uris(tmp_path):
         images = [image for page in pdf.pages for image in page.get_images()]
         assert images == []
         assert str(pdf.Root.Lang) == "ja"
+
+
+def test_more_units_than_a_round_are_all_laid_out_and_the_build_ends(tmp_path):
+    """Units beyond workers x units-per-worker: Python 3.11's executor with max_tasks_per_child
+    stopped replacing retired workers and the reader's PDF of a whole course hung for ever."""
+    script = ("import sys; from pathlib import Path\n"
+              "from zennbook.writers.reader.render import lay_out_all\n"
+              "out = Path(sys.argv[1])\n"
+              "pending = {out / f'{n}.pdf': f'<p>unit {n}</p>' for n in range(9)}\n"
+              "lay_out_all(pending, jobs=2, per_worker=2)\n")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=REPO, timeout=240, check=True)
+    pdfs = sorted(tmp_path.glob("*.pdf"))
+    assert len(pdfs) == 9
+    assert all(pikepdf.open(p).pages for p in pdfs)

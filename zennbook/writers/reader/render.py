@@ -1,8 +1,10 @@
 """Each unit's HTML laid out by WeasyPrint as a tagged PDF/UA-1, cached by the HTML's hash.
 
 WeasyPrint is pure Python and CPU-bound, and its memory grows with the document: units
-are laid out in worker processes (one per job), each replaced after a few units so no
-process keeps a whole book's memory. Only data: URIs are fetched (images are inlined by
+are laid out in worker processes (one per job), in rounds of a few units per worker, each
+round in fresh processes, so no process keeps a whole book's memory. (Not the executor's own
+`max_tasks_per_child`: on Python 3.11-3.13 it stops replacing a retired worker when tasks
+are queued and the build hangs, CPython gh-115634.) Only data: URIs are fetched (images are inlined by
 units.py); anything else an article managed to name is refused.
 """
 from __future__ import annotations
@@ -56,11 +58,19 @@ def render_units(documents: list[str], cache_root: Path, jobs: int) -> list[Path
     return paths
 
 
-def lay_out_all(pending: dict[Path, str], jobs: int) -> None:
+def lay_out_all(pending: dict[Path, str], jobs: int, per_worker: int = UNITS_PER_WORKER) -> None:
     workers = max(1, min(jobs, len(pending)))
+    items = list(pending.items())
+    size = workers * per_worker
+    for start in range(0, len(items), size):
+        lay_out_round(dict(items[start:start + size]), workers)
+
+
+def lay_out_round(pending: dict[Path, str], workers: int) -> None:
+    """One round in fresh worker processes, which end with it (and return their memory)."""
     spawn = multiprocessing.get_context("spawn")     # the build runs threads: never fork them
     try:
-        with ProcessPoolExecutor(workers, mp_context=spawn, max_tasks_per_child=UNITS_PER_WORKER) as pool:
+        with ProcessPoolExecutor(min(workers, len(pending)), mp_context=spawn) as pool:
             for path, pdf in zip(pending, pool.map(lay_out, pending.values())):
                 store(path, pdf)
     except BrokenProcessPool as exc:
