@@ -142,3 +142,28 @@ def test_no_module_but_zennbook_fonts_cuts_fonts():
                if re.search(r"hb\.subset\(|fontTools import subset|Subsetter\(", p.read_text(encoding="utf-8"))
                and p.relative_to(ROOT).parts[1] != "fonts"]
     assert cutters == []
+
+
+# -- the callers ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bold, style", [(True, "Bold"), (False, "Regular")])
+def test_the_cover_sets_its_text_in_the_located_face(sans, bold, style):
+    from zennbook.writers.cover import font
+    assert font(40, bold=bold).getname() == (SANS, style)
+
+
+def test_the_diagrams_emoji_text_is_made_from_the_located_emoji_face():
+    from zennbook.mermaid.emojitext import source_font
+    emoji = fonts.emoji_font()
+    assert source_font() == (emoji.path if emoji else None)
+
+
+def test_the_latex_tools_fingerprint_follows_the_font_files(monkeypatch):
+    from zennbook.writers.pdf import jobs
+    jobs.tools_fingerprint.cache_clear()
+    before = jobs.tools_fingerprint()
+    files = fonts.font_files()
+    monkeypatch.setattr(jobs, "font_files", lambda: files[1:])
+    jobs.tools_fingerprint.cache_clear()
+    assert jobs.tools_fingerprint() != before
+    jobs.tools_fingerprint.cache_clear()

@@ -22,9 +22,10 @@ REASONS = {"unsafe": "not allowed in a book (only KaTeX's commands that cannot t
 
 
 def math_problem(tex: str) -> tuple[Code, str] | None:
-    """Why `tex` must be shown as code instead of math (code, message), or None."""
+    """Why `tex` must be shown as code instead of math (code, message), or None. A `$` that
+    Zenn's pairing leaves inside a formula is a TeX dollar: the writer escapes it so."""
     try:
-        to_latex(tex, display=True)
+        to_latex(tex.replace("$", "\\$"), display=True)
     except MathProblem as problem:
         if problem.kind in REFUSED:
             return REFUSED[problem.kind], f"{problem.message}: {REASONS[problem.kind]}"
