@@ -12,6 +12,7 @@ import pytest
 
 from tests.hostile.harness import HostileBook
 from tests.math.test_math_whitelist import HOSTILE
+from zennbook.diagnostics import Code
 from zennbook.zenn.mathcheck import math_problem
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
@@ -76,3 +77,10 @@ def test_a_refused_formula_is_warned_at_its_line(built):
     for name in ("UseName", "directlua"):
         assert re.search(rf"bb-math\.md:{line}: WARNING: math shown as code: \\{name}\b.*\[math\.unsafe\]",
                          built.stderr), built.stderr[-3000:]
+
+
+def test_a_formula_nested_too_deep_for_pandoc_is_refused_before_it():
+    """`x^{^{...}}` 5,000 deep passed the old pattern list, balanced and with no command, and
+    kept pandoc's MathML writer busy for over two minutes for the HTML and the EPUB."""
+    problem = math_problem("x" + "^{" * 5000 + "y" + "}" * 5000)
+    assert problem is not None and problem[0] is Code.MATH_INVALID
