@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path.cwd()))         # the checkout we are run from, not this file's
 
 from bench.corpus import FULL, KATEX_ONLY_DISPLAY, display_math, katex_only_inline  # noqa: E402
+from tests.conftest import TEST_LICENSE  # noqa: E402
 from zennbook.config import load_book  # noqa: E402
 from zennbook.diagnostics import Diagnostics  # noqa: E402
 from zennbook.pipeline import BuildContext, prepare  # noqa: E402
@@ -28,15 +29,9 @@ FORMULAS_PER_ARTICLE = 120
 BOOK_YAML = """\
 title: Math bench
 author: bench
-license:
-  id: CC-BY-4.0
-  url: https://creativecommons.org/licenses/by/4.0/
-  holder: bench
-  notice: Licensed under CC BY 4.0.
-  short: CC BY 4.0 bench
 articles: .
 chapters: [{chapters}]
-"""
+""" + TEST_LICENSE
 
 
 def course_math(scale: float, seed: int) -> list[list[str]]:

@@ -2,23 +2,12 @@
 book still builds unless --strict. Built through the real CLI, HTML only (the fast writer)."""
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
-from tests.conftest import cli_build
+from tests.conftest import TEST_LICENSE, cli_build
 
-BOOK = textwrap.dedent("""\
-    title: Faults
-    slug: faults
-    license:
-      id: CC-BY-4.0
-      url: https://creativecommons.org/licenses/by/4.0/
-      holder: Tester
-      year: 2026
-      notice: Notice.
-      short: CC BY 4.0 Tester
-    """)
+BOOK = "title: Faults\nslug: faults\n" + TEST_LICENSE
 GOOD = "---\ntitle: 良い章\n---\n\n良い本文の段落です。\n"
 
 

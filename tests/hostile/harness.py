@@ -18,26 +18,15 @@ import io
 import re
 import subprocess
 import sys
-import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import REPO, TEST_LICENSE
 
 CANARY = "ZBCANARY7f3a9c"           # in every file the build must not read
 GOOD_WORDS = "良い章の本文はちゃんと残ります"
-BOOK_YAML = textwrap.dedent("""\
-    title: Hostile
-    slug: hostile
-    license:
-      id: CC-BY-4.0
-      url: https://creativecommons.org/licenses/by/4.0/
-      holder: Tester
-      year: 2026
-      notice: Notice.
-      short: CC BY 4.0 Tester
-    """)
+BOOK_YAML = "title: Hostile\nslug: hostile\n" + TEST_LICENSE
 TIMEOUT_S = 600
 DATA_URI = re.compile(rb"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)")
 

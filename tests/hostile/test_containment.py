@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import needs
+from tests.conftest import TEST_LICENSE, needs
 from tests.hostile.harness import BOOK_YAML, CANARY, GOOD_WORDS, HostileBook, canary_png, reader_text
 from zennbook.safety.paths import Refused, check_file, hidden_part, is_inside
 
@@ -133,11 +133,8 @@ def test_a_path_is_either_refused_or_a_regular_visible_file_inside(maze, parts, 
 
 # -- book.yaml: every key that names a path ------------------------------------------------
 
-LICENSE = BOOK_YAML.split("license:", 1)[1]
-
-
 def with_keys(extra: str) -> str:
-    return f"title: Hostile\n{extra}\nlicense:{LICENSE}"
+    return f"title: Hostile\n{extra}\n{TEST_LICENSE}"
 
 
 def stopped(result, key: str, code: str) -> None:

@@ -17,7 +17,7 @@ from tests.conftest import needs
 from tests.hostile.harness import HostileBook
 from tests.unicode.glyphs import character_no_font_has
 from zennbook.verify import IGNORABLE
-from zennbook.writers import fontchains
+from zennbook.fonts import covering
 
 pytestmark = needs("lualatex", "pdftotext", "fc-list")
 
@@ -38,7 +38,7 @@ ZALGO = "a" + "".join(chr(0x300 + n % 0x70) for n in range(120))
 
 def rare_kanji(count: int, seed: int = 7) -> str:
     """`count` distinct characters of Extension B that some installed font covers."""
-    fonts = [f for f in fontchains.installed_fonts() if f.has("\U00020000")]
+    fonts = covering("\U00020000")
     rng = random.Random(seed)
     codes = [c for c in range(0x20000, 0x2A6E0) if any(f.has(chr(c)) for f in fonts)]
     return "".join(chr(c) for c in sorted(rng.sample(codes, min(count, len(codes)))))

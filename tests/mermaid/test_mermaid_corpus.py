@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 from mermaid_forms import KINDS, LABELS, REFUSED, corpus
-from tests.conftest import REPO
+from tests.conftest import REPO, TEST_LICENSE
 from zennbook.mermaid import diagram_key, explain_failure, render_diagrams
 from zennbook.mermaid.errors import HINTS
 
@@ -134,14 +134,7 @@ def test_refused_forms_are_located_warnings_and_the_source_is_shown(tools, tmp_p
 BOOK_YAML = """\
 title: 拒否
 slug: refused
-license:
-  id: CC-BY-4.0
-  url: https://creativecommons.org/licenses/by/4.0/
-  holder: Tester
-  year: 2026
-  notice: Notice.
-  short: CC BY 4.0 Tester
-"""
+""" + TEST_LICENSE
 
 
 def svg_text(svg: Path) -> str:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import unicodedata
 
-from zennbook.writers import fontchains
+from zennbook.fonts import installed_fonts
 
 VISIBLE = ("Lo", "Lu", "Ll", "So", "Sm", "No")
 
 
 def character_no_font_has(start: int = 0x10000) -> str:
     """The first visible, assigned character from `start` on that no installed font covers."""
-    fonts = fontchains.installed_fonts()
+    fonts = installed_fonts()
     for code in range(start, 0x30000):
         char = chr(code)
         if unicodedata.category(char) in VISIBLE and unicodedata.normalize("NFC", char) == char \

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from zennbook.fonts import EMOJI_FAMILY
 from zennbook.writers import fontchains
 from zennbook.writers.templating import template_path
 
@@ -31,7 +32,7 @@ CASES = [("html/book.css", "body", "sans"), ("html/book.css", "--mono", "mono"),
 def test_the_stylesheet_names_the_pdfs_chain_in_order(stylesheet, selector, chain):
     names = families(template_path(stylesheet).read_text(encoding="utf-8"), selector)
     face = {"sans": "Noto Sans CJK JP", "mono": "Noto Sans Mono CJK JP"}[chain]
-    wanted = [face, fontchains.EMOJI_FAMILY, *fontchains.FALLBACKS[chain]]
+    wanted = [face, EMOJI_FAMILY, *fontchains.FALLBACKS[chain]]
     positions = [names.index(family) if family in names else -1 for family in wanted]
     assert -1 not in positions, [f for f, p in zip(wanted, positions) if p < 0]
     assert positions == sorted(positions), names

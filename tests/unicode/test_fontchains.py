@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import needs
+from zennbook.fonts import face, installed_fonts
 from zennbook.writers import fontchains, fonts
 
 pytestmark = needs("fc-list")
@@ -25,8 +26,7 @@ CHARS = st.one_of(*(st.integers(a, b) for a, b in BLOCKS)).map(chr).filter(
 
 @pytest.fixture(scope="module")
 def faces():
-    found = {role: fonts.find_face(*spec) for role, spec in fonts.FACES.items()}
-    return {role: fontchains.font_at(face.path, face.index) for role, face in found.items()}
+    return {role: face(*spec) for role, spec in fonts.FACES.items()}
 
 
 def plan_for(text: str, faces):
@@ -40,7 +40,7 @@ def plan_for(text: str, faces):
 def test_every_character_has_one_font_that_draws_it_or_none_has_it(faces, chars):
     text = "".join(chars)
     plan = plan_for(text, faces)
-    installed = fontchains.installed_fonts()
+    installed = installed_fonts()
     for name, chain in plan.chains.items():
         face = faces[fontchains.CHAIN_FACE[name]]
         supplied = [c for _, chars_ in chain.fonts for c in chars_]

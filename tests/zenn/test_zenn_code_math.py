@@ -50,8 +50,8 @@ def inline(doc) -> list[str]:
 
 
 def test_display_math_block_keeps_lines_that_look_like_markdown():
-    doc, _ = parsed("$$\na\n- b\n+ c\n\n# d\n$$\n")
-    assert display(doc) == ["a\n- b\n+ c\n# d"]
+    doc, _ = parsed("$$\na\n- b\n+ c\n\n> d\n1. e\n$$\n")
+    assert display(doc) == ["a\n- b\n+ c\n> d\n1. e"]
 
 
 def test_display_math_cannot_interrupt_a_paragraph_in_zenns_reading():

@@ -50,7 +50,7 @@ def test_youtube_start_is_capped_and_numeric_only():
 @pytest.mark.parametrize("tex, code", [
     (r"\frac{a}{b}", None), (r"\begin{cases} a \\ b \end{cases}", None), (r"\{ x \}", None),
     (r"\directlua{x}", Code.MATH_UNSAFE), (r"\immediate\write18{ls}", Code.MATH_UNSAFE),
-    (r"\end", Code.MATH_UNSAFE), (r"a}", Code.MATH_INVALID), (r"{a % }", Code.MATH_INVALID),
+    (r"\end", Code.MATH_INVALID), (r"a}", Code.MATH_INVALID), (r"{a % }", Code.MATH_INVALID),
 ])
 def test_math_problems(tex, code):
     problem = math_problem(tex)

@@ -17,12 +17,13 @@ import ctypes.util
 import functools
 import hashlib
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 
+from ..fonts import EMOJI_FAMILY, emoji_font
+
 FAMILY = "Zennbook Emoji Text"
-SOURCE_FAMILY = "Noto Color Emoji"
+SOURCE_FAMILY = EMOJI_FAMILY
 BITMAP_TABLES = ("CBDT", "CBLC", "sbix", "COLR", "CPAL", "SVG ")
 VERSION = "2"                    # of this builder: part of the built file's name
 
@@ -48,14 +49,9 @@ FONTCONFIG_RULES = f"""<?xml version="1.0"?>
 
 
 def source_font() -> Path | None:
-    """The installed Noto Color Emoji, as fontconfig finds it."""
-    try:
-        out = subprocess.run(["fc-match", "--format=%{file}", f"{SOURCE_FAMILY}:color=true"],
-                             capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    path = Path(out.stdout.strip())
-    return path if out.returncode == 0 and path.name.lower().startswith("notocoloremoji") else None
+    """The installed Noto Color Emoji (zennbook.fonts)."""
+    found = emoji_font()
+    return found.path if found is not None else None
 
 
 def build(source: Path, target: Path) -> Path:

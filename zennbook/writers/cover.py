@@ -1,18 +1,19 @@
 """A generated cover: the title and author set on a plain background (no network, no assets).
 
-Text is set in the system's Noto Sans CJK JP (Debian fonts-noto-cjk, found through
-fontconfig), wrapped by measured width with Japanese line-break rules (no line starts with
+Text is set in the system's Noto Sans CJK JP (Debian fonts-noto-cjk, found by
+zennbook.fonts), wrapped by measured width with Japanese line-break rules (no line starts with
 closing punctuation or small kana, none ends with an opening bracket).
 """
 from __future__ import annotations
 
 import io
 import re
-import subprocess
-from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..fonts import face
+
+COVER_FAMILY = "Noto Sans CJK JP"
 COVER_SIZE = (1400, 2000)      # 1:1.43, the shape of a B5/A5 book
 MARGIN = 160
 BACKGROUND, FRAME, WHITE, PALE = (28, 43, 64), (212, 175, 55), (255, 255, 255), (220, 226, 235)
@@ -20,27 +21,11 @@ NO_LINE_START = set("、。，．,.)）]］}｝」』】〉》〕’”・：；
 NO_LINE_END = set("(（[［{｛「『【〈《〔‘“")
 
 
-@lru_cache(maxsize=None)
-def font_file(pattern: str) -> tuple[str, int] | None:
-    """The file (and index inside a .ttc) fontconfig gives for `pattern`, if it is that family."""
-    family = pattern.split(":")[0]
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{file}|%{index}|%{family}", pattern], capture_output=True,
-                             text=True, timeout=10, check=False).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    path, _, rest = out.partition("|")
-    index, _, families = rest.partition("|")
-    if not path or family not in families.split(","):
-        return None
-    return path, int(index or 0)
-
-
 def font(size: int, bold: bool = True):
-    found = font_file("Noto Sans CJK JP:style=Bold" if bold else "Noto Sans CJK JP")
+    found = face(COVER_FAMILY, "Bold" if bold else "Regular")
     if found is None:
         return ImageFont.load_default(size)
-    return ImageFont.truetype(found[0], size, index=found[1])
+    return ImageFont.truetype(str(found.path), size, index=found.index)
 
 
 def units(text: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 The book's faces are Noto CJK (serif for the body, sans for headings, mono for code). What
 they lack goes, character by character, to the first installed font of the role's chain
-that has it (coverage read from fontconfig, one `fc-list` call):
+that has it (coverage as zennbook.fonts read it from fontconfig):
 
     code:      monospace fonts first, then math and symbol fonts, then proportional ones
     body:      Noto Serif, math, symbols, DejaVu, ...     headings: Noto Sans, math, symbols, ...
@@ -18,13 +18,12 @@ to exactly those (writers/fonts.py) and no two fonts of a chain compete for a ch
 """
 from __future__ import annotations
 
-import bisect
-import subprocess
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
-EMOJI_FAMILY = "Noto Color Emoji"
+from ..fonts import InstalledFont, family_font, installed_fonts
+from ..fonts import emoji_font as find_emoji_font
+
 # Preferred fallbacks per chain, best first; installed ones are used, missing ones skipped.
 FALLBACKS = {
     "serif": ("Noto Serif", "Noto Sans Math", "Noto Sans Symbols", "Noto Sans Symbols2", "DejaVu Serif",
@@ -38,71 +37,6 @@ CHAIN_FACE = {"serif": "serif", "sans": "sans", "mono": "mono"}   # the role fac
 TEXT_SELECTOR, EMOJI_SELECTOR = "\ufe0e", "\ufe0f"
 SELECTORS = frozenset(TEXT_SELECTOR + EMOJI_SELECTOR)
 SKIN_TONES = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))
-LOADABLE = (".ttf", ".otf", ".ttc", ".otc")
-
-
-@dataclass(frozen=True)
-class InstalledFont:
-    """One face fontconfig knows, with the code points it covers as sorted ranges."""
-    path: Path
-    index: int
-    family: str
-    style: str
-    mono: bool
-    color: bool
-    starts: tuple[int, ...]
-    stops: tuple[int, ...]
-
-    def has(self, char: str) -> bool:
-        code = ord(char)
-        at = bisect.bisect_right(self.starts, code) - 1
-        return at >= 0 and code <= self.stops[at]
-
-
-INVENTORY: list[InstalledFont] = []
-
-
-def installed_fonts() -> list[InstalledFont]:
-    """Every loadable face fontconfig lists (remembered once found: tests may hide fc-list)."""
-    if not INVENTORY:
-        INVENTORY.extend(read_fontconfig())
-    return INVENTORY
-
-
-def read_fontconfig() -> list[InstalledFont]:
-    try:
-        out = subprocess.run(["fc-list", "-f", "%{file}|%{index}|%{family[0]}|%{style[0]}|%{spacing}|"
-                              "%{color}|%{charset}\n"], capture_output=True, text=True, timeout=60,
-                             check=False).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    found = [parse_font_line(line) for line in out.splitlines()]
-    # a stable order: fc-list's own varies between runs
-    return sorted((f for f in found if f), key=lambda f: (f.family, f.style, str(f.path), f.index))
-
-
-def parse_font_line(line: str) -> InstalledFont | None:
-    parts = line.split("|")
-    if len(parts) != 7 or not parts[0].lower().endswith(LOADABLE):
-        return None
-    path, index, family, style, spacing, color, charset = parts
-    starts, stops = [], []
-    for item in charset.split():
-        first, _, last = item.partition("-")
-        starts.append(int(first, 16))
-        stops.append(int(last or first, 16))
-    return InstalledFont(Path(path), int(index or 0), family, style, spacing in ("90", "100"),
-                         color == "True", tuple(starts), tuple(stops))
-
-
-def font_at(path: Path, index: int) -> InstalledFont | None:
-    return next((f for f in installed_fonts() if f.path == path and f.index == index), None)
-
-
-def family_font(family: str) -> InstalledFont | None:
-    """The family's regular face (or its first one)."""
-    faces = [f for f in installed_fonts() if f.family == family]
-    return next((f for f in faces if f.style in ("Regular", "Book")), faces[0] if faces else None)
 
 
 @dataclass
@@ -141,7 +75,7 @@ class FontPlan:
 
 def plan_fonts(usage: Usage, faces: dict[str, InstalledFont]) -> FontPlan:
     """Each character to a font, per chain. `faces`: role -> the role's installed face."""
-    emoji_font = next((f for f in installed_fonts() if f.family == EMOJI_FAMILY), None)
+    emoji_font = find_emoji_font()
     drawn = {c for c in usage.chars if is_drawn(c)}
     emoji = {c for c in drawn if emoji_font and emoji_font.has(c)} | (SELECTORS & usage.chars)
     chains, uncovered = {}, set()

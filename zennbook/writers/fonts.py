@@ -2,8 +2,8 @@
 
 Noto CJK has 65,535 glyphs. luaotfload turns every glyph into Lua tables once per size and
 script a document uses (the sample book loads about 85 such instances), which was half of
-each LuaLaTeX run and most of its 4 GB of memory. HarfBuzz's subsetter (uharfbuzz) cuts each
-face to the document's characters in milliseconds and keeps every OpenType layout feature
+each LuaLaTeX run and most of its 4 GB of memory. HarfBuzz's subsetter (zennbook.fonts.subset) cuts
+each face to the document's characters in milliseconds and keeps every OpenType layout feature
 (kerning, palt, the Japanese width forms), so the pages are set exactly as with the whole
 font: tests/writers/latex compares the pages as pixels.
 
@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import sha256, write_atomically
+from ..fonts import InstalledFont, face, subset
 from . import fontchains
-from .fontchains import FontPlan, InstalledFont, Usage
+from .fontchains import FontPlan, Usage
 from .templating import template_path
 
 VERSION = "3"
@@ -45,39 +45,6 @@ FACES = {
 FIXED_RANGES = ((0x20, 0x7F), (0xA0, 0x100), (0x2000, 0x2070), (0x2190, 0x2200), (0x3000, 0x3100),
                 (0xFF00, 0xFFF0))
 CLASS_FILES = ("jlreq.cls",)
-
-
-@dataclass(frozen=True)
-class Face:
-    path: Path
-    index: int
-
-
-FOUND: dict[tuple[str, str], Face] = {}
-
-
-def find_face(family: str, style: str) -> Face | None:
-    """The installed file and collection index of a family's style (fontconfig), or None.
-    Only what was found is remembered: fc-list may be missing for a while (tests hide tools)."""
-    if (family, style) not in FOUND:
-        face = fontconfig_face(family, style)
-        if face is None:
-            return None
-        FOUND[family, style] = face
-    return FOUND[family, style]
-
-
-def fontconfig_face(family: str, style: str) -> Face | None:
-    try:
-        out = subprocess.run(["fc-list", "-f", "%{file}|%{index}|%{style}\n", family],
-                             capture_output=True, text=True, timeout=60, check=False).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    for line in out.splitlines():
-        path, index, styles = (line.split("|") + ["", ""])[:3]
-        if style in styles.split(","):
-            return Face(Path(path), int(index or 0))
-    return None
 
 
 CLASS_CHARACTERS: dict[str, frozenset[str]] = {}
@@ -118,51 +85,15 @@ def document_characters(texts) -> Usage:
     return usage
 
 
-def subset_face(face: Face, chars: set[str], store: Path) -> Path:
+def subset_face(face: InstalledFont, chars: set[str], store: Path) -> Path:
     """`face` cut to `chars`, made once and kept in `store` under a key of both."""
     stat = face.path.stat()
     key = sha256(VERSION, str(face.path), str(face.index), str(stat.st_size), str(stat.st_mtime_ns),
                  "".join(sorted(chars)))[:20]
     target = store / f"{key}{'.ttf' if face.path.suffix.lower() == '.ttf' else '.otf'}"
-    if target.exists():
-        return target
-    import uharfbuzz as hb
-    plan = hb.SubsetInput()
-    for char in chars:
-        plan.unicode_set.add(ord(char))
-    for kind in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.NAME_ID,
-                 hb.SubsetInputSets.NAME_LANG_ID):
-        keep = plan.sets(kind)      # every feature and name: an emptied set, inverted, is "all"
-        keep.clear()
-        keep.invert()
-    font = hb.subset(hb.Face(hb.Blob.from_file_path(str(face.path)), face.index), plan)
-    if font is None:
-        raise RuntimeError(f"HarfBuzz could not subset {face.path} (face {face.index})")
-    write_atomically(target, identity_cids(font.blob.data))
+    if not target.exists():
+        write_atomically(target, subset(face, chars))
     return target
-
-
-def identity_cids(data: bytes) -> bytes:
-    """A CID-keyed CFF font whose CIDs are its glyph ids. HarfBuzz's cut keeps Noto CJK's own
-    CIDs (正 stays CID 22564 as glyph 1,000 of the cut); LuaTeX, embedding a font whole, writes
-    glyph ids where a PDF reader reads CIDs, so every glyph of the page would be the wrong
-    one. Only the CFF charset changes: every other table refers to glyphs by id."""
-    import io
-
-    from fontTools.ttLib import TTFont
-    font = TTFont(io.BytesIO(data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    if "CFF " not in font:
-        return data
-    top = font["CFF "].cff[font["CFF "].cff.fontNames[0]]
-    names = ["cid%05d" % gid if gid else ".notdef" for gid in range(len(top.charset))]
-    if "ROS" not in top.rawDict or list(top.charset) == names:
-        return data
-    strings = top.CharStrings
-    strings.charStrings = {new: strings.charStrings[old] for old, new in zip(top.charset, names)}
-    top.charset = names
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
 
 
 def install_fonts(build_dir: Path, cache_root: Path, usage: Usage | None = None,
@@ -194,26 +125,21 @@ def cut_fonts(build_dir: Path, cache_root: Path, usage: Usage):
         import uharfbuzz  # noqa: F401
     except ImportError:
         return None
-    faces = {role: find_face(*spec) for role, spec in FACES.items()}
-    installed = {role: fontchains.font_at(face.path, face.index) for role, face in faces.items() if face}
-    if not all(faces.values()) or not all(installed.values()):
+    faces = {role: face(*spec) for role, spec in FACES.items()}
+    if not all(faces.values()):
         return None
-    plan = fontchains.plan_fonts(usage, installed)
+    plan = fontchains.plan_fonts(usage, faces)
     fonts = build_dir / "fonts"
     shutil.rmtree(fonts, ignore_errors=True)
     fonts.mkdir(parents=True)
     store = cache_root / "fonts"
-    names = {role: place(subset_face(face, usage.chars, store), f"zb-{role}", fonts) for role, face in faces.items()}
-    extra = {"chains": {name: [place(subset_face(as_face(font), chars, store), f"zb-{name}-{number}", fonts)
+    names = {role: place(subset_face(found, usage.chars, store), f"zb-{role}", fonts) for role, found in faces.items()}
+    extra = {"chains": {name: [place(subset_face(font, chars, store), f"zb-{name}-{number}", fonts)
                                for number, (font, chars) in enumerate(chain.fonts, start=1)]
                         for name, chain in plan.chains.items()}}
     if plan.emoji_font is not None and plan.emoji:
-        extra["emoji"] = place(subset_face(as_face(plan.emoji_font), plan.emoji, store), "zb-emoji", fonts)
+        extra["emoji"] = place(subset_face(plan.emoji_font, plan.emoji, store), "zb-emoji", fonts)
     return names, plan, extra
-
-
-def as_face(font: InstalledFont) -> Face:
-    return Face(font.path, font.index)
 
 
 def place(cut: Path, prefix: str, fonts: Path) -> str:

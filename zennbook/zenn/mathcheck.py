@@ -1,53 +1,32 @@
-"""TeX that must not reach LaTeX: Zenn renders math with KaTeX in a browser, where these
-commands do nothing harmful or fail alone; in a LuaLaTeX run they read and write files,
-run Lua code or change how the rest of the book is read. Such math is shown as code."""
+"""Math that must not reach any format as math, decided by the one whitelist (zennbook.math).
+
+Zenn renders math with KaTeX in a browser; the book sets it with LuaLaTeX (PDF) and pandoc's
+MathML (HTML, EPUB). A formula the whitelist refuses as unsafe (a name KaTeX does not know,
+or one that could act on TeX: read or write files, run Lua, change how the rest of the book
+is read) or cannot read at all (unbalanced braces, a bare \\end) is shown as code in every
+format, with one warning, here at the Zenn stage.
+
+A formula KaTeX draws and print cannot (the whitelist's "unsupported": \\verb, CD diagrams,
+\\includegraphics) passes: MathML may draw it, and the LaTeX writer prints its source with
+its own [math.unsupported] warning. Print-only notes (a \\tag inline) are the writer's too.
+"""
 from __future__ import annotations
 
-import re
-
 from ..diagnostics import Code
+from ..math import MathProblem, to_latex
 
-UNSAFE_COMMANDS = frozenset({
-    "directlua", "luaexec", "latelua", "luadirect", "luacode", "luaescapestring",
-    "write", "write18", "immediate", "openout", "closeout", "openin", "closein", "read",
-    "readline", "newwrite", "newread", "input", "include", "includeonly", "endinput",
-    "InputIfFileExists", "IfFileExists", "usepackage", "RequirePackage", "documentclass",
-    "catcode", "lccode", "uccode", "sfcode", "mathcode", "delcode", "scantokens",
-    "makeatletter", "makeatother", "csname", "special", "shipout", "output", "everypar",
-    "everymath", "everydisplay", "everyhbox", "everyvbox", "everyjob", "everyeof",
-    "batchmode", "nonstopmode", "scrollmode", "errorstopmode", "dump",
-})
-_COMMAND = re.compile(r"\\([A-Za-z]+)")
-_BARE_END = re.compile(r"\\end(?![A-Za-z])(?!\s*\{)")
-_COMMENT = re.compile(r"(?<!\\)%.*")
-_ESCAPED = re.compile(r"\\[\\{}%]")
-
-
-def unsafe_commands(tex: str) -> list[str]:
-    """The commands of `tex` that are not allowed, in order, without repeats."""
-    found = [name for name in _COMMAND.findall(tex) if name in UNSAFE_COMMANDS]
-    if _BARE_END.search(tex):          # \end{env} closes an environment; a bare \end ends the run
-        found.append("end")
-    return list(dict.fromkeys(found))
-
-
-def braces_balanced(tex: str) -> bool:
-    """Unbalanced braces stop a LaTeX run (KaTeX only fails that one formula)."""
-    depth = 0
-    text = _ESCAPED.sub("", _COMMENT.sub("", tex))
-    for char in text:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
+REFUSED = {"unsafe": Code.MATH_UNSAFE, "invalid": Code.MATH_INVALID}
+REASONS = {"unsafe": "not allowed in a book (only KaTeX's commands that cannot touch files, run code "
+                     "or change LaTeX are)",
+           "invalid": "neither KaTeX nor LaTeX can read it"}
 
 
 def math_problem(tex: str) -> tuple[Code, str] | None:
-    """Why `tex` must be shown as code instead of math (code, message), or None."""
-    unsafe = unsafe_commands(tex)
-    if unsafe:
-        return Code.MATH_UNSAFE, "TeX command(s) not allowed in a book: " + \
-            ", ".join("\\" + name for name in unsafe)
-    if not braces_balanced(tex):
-        return Code.MATH_INVALID, "unbalanced braces (LaTeX would stop)"
+    """Why `tex` must be shown as code instead of math (code, message), or None. A `$` that
+    Zenn's pairing leaves inside a formula is a TeX dollar: the writer escapes it so."""
+    try:
+        to_latex(tex.replace("$", "\\$"), display=True)
+    except MathProblem as problem:
+        if problem.kind in REFUSED:
+            return REFUSED[problem.kind], f"{problem.message}: {REASONS[problem.kind]}"
     return None

@@ -94,12 +94,12 @@ def books(tmp_path_factory) -> dict:
 
 
 def fonts_available() -> bool:
-    from zennbook.writers.cover import font_file
+    from zennbook.fonts import face
     try:
-        import fontTools  # noqa: F401
+        import uharfbuzz  # noqa: F401
     except ImportError:
         return False
-    return font_file("Noto Sans CJK JP") is not None
+    return face("Noto Sans CJK JP") is not None
 
 
 @pytest.fixture(scope="module")

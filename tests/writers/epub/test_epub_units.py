@@ -270,19 +270,19 @@ def test_cover_title_wraps_by_width_without_breaking_japanese_rules():
 
 # -- fonts --------------------------------------------------------------------------------
 
-def test_subset_font_keeps_only_the_glyphs_of_the_text():
-    pytest.importorskip("fontTools")
+def test_embedded_fonts_hold_the_text_and_ascii_only():
     from fontTools.ttLib import TTFont
-    from zennbook.writers.cover import font_file
-    found = font_file("Noto Sans CJK JP")
-    if found is None:
+    from zennbook.fonts import face
+    if face("Noto Sans CJK JP") is None:
         pytest.skip("Noto Sans CJK JP not installed")
     import io
-    font = TTFont(io.BytesIO(epub_assets.subset_font(found[0], found[1], "本を書く")))
-    cmap = font.getBestCmap()
-    assert all(ord(c) in cmap for c in "本を書くA")
-    assert ord("漢") not in cmap
-    assert len(font.getGlyphOrder()) < 300
+    assets = epub_assets.EpubAssets()
+    rules = epub_assets.font_faces("本を書く", assets)
+    assert rules.count("@font-face") == len(assets.files) == 3     # sans, sans bold, mono
+    for data in assets.files.values():
+        cmap = TTFont(io.BytesIO(data)).getBestCmap()
+        assert all(ord(c) in cmap for c in "本を書くA~")
+        assert ord("漢") not in cmap
 
 
 def test_fonts_are_embedded_only_when_asked():

@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from tests.conftest import needs
+from zennbook import fonts as installed
 from zennbook.writers import fonts, latex
 from zennbook.writers.templating import template_path
 
@@ -70,7 +71,7 @@ def test_cut_fonts_keep_every_layout_feature_and_only_the_documents_glyphs(pair)
     from fontTools.ttLib import TTCollection, TTFont
     cut_dir = pair[0].parent / "fonts"
     serif = TTFont(next(cut_dir.glob("zb-serif-*.otf")))
-    face = fonts.find_face(*fonts.FACES["serif"])
+    face = installed.face(*fonts.FACES["serif"])
     whole = TTCollection(str(face.path)).fonts[face.index]
     for table, needed in (("GPOS", {"kern", "palt", "halt"}), ("GSUB", {"locl", "fwid", "hwid", "pwid", "vert"})):
         features = {r.FeatureTag for r in serif[table].table.FeatureList.FeatureRecord}
@@ -80,18 +81,8 @@ def test_cut_fonts_keep_every_layout_feature_and_only_the_documents_glyphs(pair)
 
 
 def test_a_cut_is_made_once_per_character_set(tmp_path):
-    face = fonts.find_face(*fonts.FACES["sans"])
+    face = installed.face(*fonts.FACES["sans"])
     first = fonts.subset_face(face, set("あいうabc"), tmp_path)
     stamp = first.stat().st_mtime_ns
     assert fonts.subset_face(face, set("abcあいう"), tmp_path) == first and first.stat().st_mtime_ns == stamp
     assert fonts.subset_face(face, set("あいうabcd"), tmp_path) != first
-
-
-def test_a_face_not_found_while_fontconfig_was_hidden_is_found_later(monkeypatch, tmp_path):
-    """A build without fc-list on PATH (the faults tests do that) must not leave later builds
-    of the same process with the whole fonts."""
-    fonts.FOUND.clear()
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert fonts.find_face(*fonts.FACES["serif"]) is None
-    monkeypatch.undo()
-    assert fonts.find_face(*fonts.FACES["serif"]) is not None

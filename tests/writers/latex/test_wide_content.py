@@ -9,26 +9,15 @@ Each word's place is read with `pdftotext -bbox` from a copy of the PDF with wid
 from __future__ import annotations
 
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pikepdf
 import pytest
 
-from tests.conftest import cli_build, needs
+from tests.conftest import TEST_LICENSE, cli_build, needs
 from zennbook.verify import OutputCheck, check_on_page, dehyphenate, find_split, squash, words_off_page
 
-BOOK = textwrap.dedent("""\
-    title: Wide
-    slug: wide
-    license:
-      id: CC-BY-4.0
-      url: https://creativecommons.org/licenses/by/4.0/
-      holder: Tester
-      year: 2026
-      notice: Notice.
-      short: CC BY 4.0 Tester
-    """)
+BOOK = "title: Wide\nslug: wide\n" + TEST_LICENSE
 TOKEN = "Q" + "abcdefghij" * 200                       # 2,001 characters, no break
 URL = "https://example.com/" + "u" * 480                # 500 characters
 IDENTIFIER = "a_very_long_identifier_name" * 6

@@ -3,13 +3,13 @@ and the stylesheet that names the fonts."""
 from __future__ import annotations
 
 import hashlib
-import io
 import threading
 from pathlib import Path
 
 from ebooklib import epub
 
 from ... import images
+from ...fonts import face, subset
 from ...safety.svg import EMPTY_SVG, SvgError, svg_for_epub
 from ..templating import template_path
 from .xhtml import CSS_HREF, FONT_DIR, XhtmlDocument
@@ -119,21 +119,21 @@ def stylesheet(documents: list[XhtmlDocument], assets: EpubAssets, embed: bool) 
     return epub.EpubItem(uid="style", file_name=CSS_HREF, media_type="text/css", content=css.encode("utf-8"))
 
 
-EMBEDDED_FONTS = (("ZennbookSans", "Noto Sans CJK JP", "normal"),
-                  ("ZennbookSans", "Noto Sans CJK JP:style=Bold", "bold"),
-                  ("ZennbookMono", "Noto Sans Mono CJK JP", "normal"))
+EMBEDDED_FONTS = (("ZennbookSans", "Noto Sans CJK JP", "Regular", "normal"),
+                  ("ZennbookSans", "Noto Sans CJK JP", "Bold", "bold"),
+                  ("ZennbookMono", "Noto Sans Mono CJK JP", "Regular", "normal"))
+ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F))     # printable ASCII in every cut, used or not
 
 
 def font_faces(text: str, assets: EpubAssets) -> str:
     """@font-face rules for subsets (only the characters of `text`, every document's text) of
     the system's Noto CJK fonts, which the stylesheet then names first."""
-    from ..cover import font_file
     rules = []
-    for family, pattern, weight in EMBEDDED_FONTS:
-        found = font_file(pattern)
+    for family, installed, style, weight in EMBEDDED_FONTS:
+        found = face(installed, style)
         if found is None:
             continue
-        name = assets.add(subset_font(found[0], found[1], text), ".otf", folder=FONT_DIR)
+        name = assets.add(subset(found, set(text + ALWAYS)), ".otf", folder=FONT_DIR)
         rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
                      f'src: url("../{name}"); }}\n')
     return "".join(rules) + fallback_faces(text, assets)
@@ -145,36 +145,19 @@ FALLBACK_FAMILIES = {"sans": "ZennbookSans", "mono": "ZennbookMono"}
 def fallback_faces(text: str, assets: EpubAssets) -> str:
     """@font-face rules for what Noto CJK lacks: the PDF's chains (writers/fontchains.py),
     each font cut to the characters it supplies and named, by unicode-range, for just those."""
-    from ..fontchains import Usage, font_at, plan_fonts
-    from ..fonts import FACES, find_face
-    faces = {role: find_face(*FACES[role]) for role in ("serif", "sans", "mono")}
-    installed = {role: font_at(face.path, face.index) for role, face in faces.items() if face}
-    if len(installed) < 3 or not all(installed.values()):
+    from ..fontchains import Usage, plan_fonts
+    from ..fonts import FACES
+    faces = {role: face(*FACES[role]) for role in ("serif", "sans", "mono")}
+    if not all(faces.values()):
         return ""
     usage = Usage()
     usage.add(text)
-    plan, rules = plan_fonts(usage, installed), []
+    plan, rules = plan_fonts(usage, faces), []
     for chain, family in FALLBACK_FAMILIES.items():
         for font, chars in plan.chains[chain].fonts:
             suffix = ".otf" if font.path.suffix.lower() in (".otf", ".ttc", ".otc") else ".ttf"
-            name = assets.add(subset_font(str(font.path), font.index, "".join(chars)), suffix, folder=FONT_DIR)
+            name = assets.add(subset(font, chars), suffix, folder=FONT_DIR)
             ranges = ",".join(f"U+{ord(c):X}" for c in sorted(chars))
             rules.append(f'@font-face {{ font-family: "{family}"; src: url("../{name}"); '
                          f'unicode-range: {ranges}; }}\n')
     return "".join(rules)
-
-
-def subset_font(path: str, index: int, text: str) -> bytes:
-    """An OpenType subset of one font of `path` (a .ttc holds several) with the glyphs of `text`."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-    font = TTFont(path, fontNumber=index, lazy=False)
-    options = subset.Options()           # fontTools' default OpenType features (horizontal text)
-    options.name_IDs = ["*"]             # keep the copyright and license names (SIL OFL)
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text + "".join(chr(c) for c in range(0x20, 0x7F)))
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out, reorderTables=True)
-    return out.getvalue()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ...fonts import cut_to_glyphs
+
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
@@ -36,9 +38,9 @@ def cut_font_programs(pdf, cuts: Path) -> int:
     """Each shared CFF program cut down to the glyphs the whole book uses. The jobs embed the
     book's cuts whole (its characters, not what each face sets: a bold face is used in a few
     headings). The glyphs every job used are in its fonts' /W arrays, and the program is the
-    cut's CFF table as it is, so HarfBuzz cuts that file again, keeping glyph ids and with
-    them the CIDs the pages use. A program that is no cut of this build stays whole. Returns
-    how many programs were cut."""
+    cut's CFF table as it is, so HarfBuzz cuts that file again (zennbook.fonts.cut_to_glyphs),
+    keeping glyph ids and with them the CIDs the pages use. A program that is no cut of this
+    build stays whole. Returns how many programs were cut."""
     files = cff_tables(cuts)
     cut = 0
     for stream, cids in program_cids(pdf):
@@ -69,16 +71,10 @@ def program_cids(pdf) -> list[tuple[object, set[int] | None]]:
 def cut_program(source: Path, cids: set[int]) -> bytes:
     """The CFF table of `source` (a CID-keyed cut) with only the glyphs of `cids`, every
     glyph keeping its id; b"" when `source` is not CID-keyed."""
-    import uharfbuzz as hb
     glyph_of = cid_glyphs(source)
     if not glyph_of:
         return b""
-    plan = hb.SubsetInput()
-    plan.flags = hb.SubsetFlags.RETAIN_GIDS
-    plan.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).clear()     # no closure over GSUB
-    for cid in cids & glyph_of.keys():
-        plan.glyph_set.add(glyph_of[cid])
-    font = hb.subset(hb.Face(hb.Blob.from_file_path(str(source))), plan)
+    font = cut_to_glyphs(source, (glyph_of[cid] for cid in cids & glyph_of.keys()))
     return font.reference_table("CFF ").data if font is not None else b""
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...cache import sha256
+from ...fonts import font_files
 from .. import latex
 
 VERSION = "2"                       # bump when the cache entries' meaning changes (keys hash the LaTeX itself)
@@ -196,12 +197,7 @@ def tools_fingerprint() -> str:
                                     timeout=60).stdout.split("\n")[0])
     except (OSError, subprocess.SubprocessError):
         parts.append("lualatex missing")
-    try:
-        listing = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True,
-                                 timeout=60).stdout.split("\n")
-    except (OSError, subprocess.SubprocessError):
-        listing = []
-    for name in sorted(f for f in listing if f):
+    for name in font_files():
         try:
             stat = os.stat(name)
             parts.append(f"{name}:{stat.st_size}:{int(stat.st_mtime)}")
