@@ -8,19 +8,13 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, needs
+from tests.conftest import REPO, TEST_LICENSE, needs
 
-BOOK = textwrap.dedent("""\
-    title: 持ち運べる本
-    slug: portable
-    license: {id: CC-BY-4.0, url: "https://creativecommons.org/licenses/by/4.0/", holder: T,
-              year: 2026, notice: Notice., short: CC BY 4.0 T}
-    """)
+BOOK = "title: 持ち運べる本\nslug: portable\n" + TEST_LICENSE
 
 
 @pytest.fixture(scope="module")

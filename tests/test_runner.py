@@ -20,15 +20,10 @@ import pytest
 
 import zennbook.pipeline
 import zennbook.verify
-from tests.conftest import REPO, cli_build, needs
+from tests.conftest import REPO, TEST_LICENSE, cli_build, needs
 from zennbook.diagnostics import Code
 
-BOOK = textwrap.dedent("""\
-    title: Runner
-    slug: runner
-    license: {id: CC-BY-4.0, url: "https://creativecommons.org/licenses/by/4.0/", holder: T,
-              year: 2026, notice: Notice., short: CC BY 4.0 T}
-    """)
+BOOK = "title: Runner\nslug: runner\n" + TEST_LICENSE
 
 
 @pytest.fixture

@@ -6,17 +6,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import textwrap
 
 import pytest
-from tests.conftest import cli_build
+from tests.conftest import TEST_LICENSE, cli_build
 
-BOOK = textwrap.dedent("""\
-    title: Full
-    slug: full
-    license: {id: CC-BY-4.0, url: "https://creativecommons.org/licenses/by/4.0/", holder: T,
-              year: 2026, notice: Notice., short: CC BY 4.0 T}
-    """)
+BOOK = "title: Full\nslug: full\n" + TEST_LICENSE
 
 
 @pytest.fixture

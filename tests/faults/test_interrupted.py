@@ -8,22 +8,16 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 import zipfile
 from pathlib import Path
 
 import lxml.html
 
-from tests.conftest import REPO
+from tests.conftest import REPO, TEST_LICENSE
 from zennbook.outputs import LOCK_NAME
 
-BOOK = textwrap.dedent("""\
-    title: Killed
-    slug: killed
-    license: {id: CC-BY-4.0, url: "https://creativecommons.org/licenses/by/4.0/", holder: T,
-              year: 2026, notice: Notice., short: CC BY 4.0 T}
-    """)
+BOOK = "title: Killed\nslug: killed\n" + TEST_LICENSE
 
 
 def make_book(tmp_path: Path, text: str) -> Path:

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
-import textwrap
 from pathlib import Path
 
 import pytest
 import zennbook.pandoc
-from tests.conftest import cli_build
+from tests.conftest import TEST_LICENSE, cli_build
 
-BOOK = textwrap.dedent("""\
-    title: Tools
-    slug: tools
-    license: {id: CC-BY-4.0, url: "https://creativecommons.org/licenses/by/4.0/", holder: T,
-              year: 2026, notice: Notice., short: CC BY 4.0 T}
-    """)
+BOOK = "title: Tools\nslug: tools\n" + TEST_LICENSE
 
 
 @pytest.fixture
