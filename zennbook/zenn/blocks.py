@@ -16,6 +16,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from ..diagnostics import Code
 from ..normalize.lines import Line
+from ..provenance import anchor_markdown
 from . import embeds
 from .fences import parse_info
 from .inline import LINKS_PER_PART, InlineContext, Scanned, rewrite_inline
@@ -26,6 +27,7 @@ from .parser import DEPTH_LIMITS, container_kind
 _CONTAINERS = ("details", "message", "alert")
 _COLON_LINE = re.compile(r"^[\s>]*(:{3,})\s*$")
 _BR_LINE = re.compile(r"^\s*<br\s?/?>\s*$")
+_TASK_MARKER = re.compile(r"^\[[ xX]\]\s+")
 KIND_NAMES = {"list": "list", "quote": "quote", "box": "message or details box"}
 
 
@@ -109,7 +111,7 @@ class BlockWriter:
             return self.split_cards(scanned)
         if scanned.parts:
             return self.split_paragraph(scanned, len(scanned.parts) + 1)
-        return paragraph_start_safe([line for line in scanned.lines if line.text.strip()])
+        return paragraph([line for line in scanned.lines if line.text.strip()])
 
     def split_paragraph(self, scanned: Scanned, count: int) -> list[Line]:
         """A paragraph of very many links as `count` paragraphs (pandoc's memory: see
@@ -123,7 +125,7 @@ class BlockWriter:
             lines = [line for line in scanned.lines[start:stop] if line.text.strip()]
             if lines:
                 lines[0] = Line(block_start_safe(lines[0].text), lines[0].source)
-            parts.append(paragraph_start_safe(lines))
+            parts.append(paragraph(lines))
         return join(parts)
 
     def split_cards(self, scanned: Scanned) -> list[Line]:
@@ -137,14 +139,16 @@ class BlockWriter:
                                      Line(block_start_safe(line.text), line.source))
                 continue
             parts.extend([self.bare_url(url, line.source), []])
-        return join([paragraph_start_safe(_drop_trailing_break(part)) for part in parts])
+        # parts: text, then a card or embed and the text after it, in turn
+        return join([paragraph(_drop_trailing_break(part)) if k % 2 == 0 else part
+                     for k, part in enumerate(parts)])
 
     def bare_url(self, url: str, src: int) -> list[Line]:
         found = embeds.embed_from_bare_url(url)
         if isinstance(found, embeds.Rejected):
             self.warn(Code.ZENN_INVALID_EMBED,
                       f"'{url}' is not shown by Zenn ({found.message}); kept as a link", src)
-            return [Line(escape_text(url), src)]
+            return paragraph([Line(escape_text(url), src)])
         return self.embed_div(found, src)
 
     def write_heading(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
@@ -197,7 +201,7 @@ class BlockWriter:
         self.warn(Code.ZENN_TRAILING_TEXT,
                   f"text after the block on the same line ('{text.strip()}') is dropped by Zenn; "
                   "kept as its own paragraph", src)
-        return [Line(escape_text(text.strip()), src)]
+        return paragraph([Line(escape_text(text.strip()), src)])
 
     # -- containers ----------------------------------------------------------------------
     def write_zenn_container(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
@@ -250,7 +254,7 @@ class BlockWriter:
             lines = self.scan(text, start + k, place).lines
             paragraphs[-1].extend(Line(block_start_safe(line.text), line.source)
                                   for line in lines if line.text.strip())
-        return join(paragraphs)
+        return join([paragraph(lines) for lines in paragraphs])
 
     def write_hr(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
         return [Line("* * *", self.src_of(node.map[0]))]
@@ -264,11 +268,12 @@ class BlockWriter:
 
     def table_row(self, row: SyntaxTreeNode, place: Place) -> Line:
         src = self.src_of(row.map[0]) if row.map else 0
-        cells = []
+        cells = [anchor_markdown(src)]
         for cell in row.children:
             text = cell.children[0].content if cell.children else ""
             scanned = self.scan(text, row.map[0] if row.map else 0, place, table_cell=True)
             cells.append(" ".join(line.text for line in scanned.lines).strip())
+        cells[:2] = [cells[0] + cells[1]] if len(cells) > 1 else cells     # the row's anchor: in its first cell
         return Line("| " + " | ".join(cells) + " |", src)
 
     # -- embeds, cards, footnotes --------------------------------------------------------
@@ -287,7 +292,7 @@ class BlockWriter:
         else:
             self.warn(Code.ZENN_INVALID_EMBED,
                       f"invalid Zenn embed '@[{name}]': {found.message} (kept as text)", src)
-        return [Line(escape_text(line.strip()), src)]
+        return paragraph([Line(escape_text(line.strip()), src)])
 
     def embed_div(self, found: embeds.Embed, src: int) -> list[Line]:
         if found.kind == "mermaid":
@@ -361,6 +366,7 @@ def display_math(tex: str, label: str | None, src_of: Callable[[int], int]) -> l
     src = src_of(0)
     opener, closer = ("[$$", f"$$]{attributes(['equation'], label=label, data_line=src)}") \
         if label else ("$$", "$$")
+    opener = anchor_markdown(src) + opener      # the paragraph pandoc makes of it: its line
     body = [Line("    " + row, src_of(k)) for k, row in rows]
     return [Line(opener, src), *body, Line(closer, body[-1].source if body else src)]
 
@@ -373,6 +379,19 @@ def _is_tight(node: SyntaxTreeNode) -> bool:
 def _alignment(style: str) -> str:
     return {"text-align:left": ":--", "text-align:right": "--:",
             "text-align:center": ":-:"}.get(style, "---")
+
+
+def paragraph(lines: list[Line]) -> list[Line]:
+    """A paragraph's lines, its first one starting with the anchor that carries its source line
+    (after a task list's `[ ]`, which must stay first)."""
+    lines = paragraph_start_safe(lines)
+    if not lines:
+        return lines
+    first = lines[0]
+    marker = _TASK_MARKER.match(first.text)
+    cut = marker.end() if marker else 0
+    text = first.text[:cut] + anchor_markdown(first.source) + first.text[cut:]
+    return [Line(text, first.source), *lines[1:]]
 
 
 def paragraph_start_safe(lines: list[Line]) -> list[Line]:
