@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from markdown_it.tree import SyntaxTreeNode
 
-from ..diagnostics import Code, Diagnostic
+from ..diagnostics import Code, Diagnostic, Reporter
 from ..normalize.lines import Line
 from .blocks import BlockWriter, Place, join, note_lines
 from .inline import InlineContext
@@ -49,20 +49,20 @@ def rewrite(text: str, lines: list[int], path: str, math_under_text: str = "math
             return lines[index]
         return (lines[-1] if lines else 0) + max(index - len(lines) + 1, 1)
 
-    context = InlineContext(path, frozenset(env.get("references", {})))
+    context = InlineContext(Reporter(path), frozenset(env.get("references", {})))
     for line in warned:
-        context.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn "
-                     "(shown as text there); drawn as math in the book: put a blank line before it", line)
+        context.reporter.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn "
+                              "(shown as text there); drawn as math in the book: put a blank line before it", line)
     for index in math_under_paragraphs(tokens, every=True):
-        context.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn; "
-                     "shown as text, as on Zenn (book.yaml math.under_text: text): put a blank line "
-                     "before it", src_of(index))
+        context.reporter.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn; "
+                              "shown as text, as on Zenn (book.yaml math.under_text: text): put a blank line "
+                              "before it", src_of(index))
     writer = BlockWriter(src_of, context)
     body = writer.blocks(SyntaxTreeNode(tokens).children, Place())
     writer.keep_unused_footnotes()
     out = join([body, *writer.footnotes, *_inline_notes(context), _references(env, src_of)])
     return Rewritten("".join(line.text + "\n" for line in out),
-                     [line.source for line in out], context.diagnostics)
+                     [line.source for line in out], context.reporter.items)
 
 
 SEPARATE_ROUNDS = 20     # `$$` blocks stacked in one paragraph; the rest stay text

@@ -76,11 +76,9 @@ class BlockWriter:
     def __init__(self, src_of: Callable[[int], int], context: InlineContext) -> None:
         self.src_of = src_of
         self.context = context
+        self.reporter = context.reporter
         self.footnotes: list[list[Line]] = []
         self.note_bodies: dict[str, list[Line]] = {}   # label -> its blocks, first definition
-
-    def warn(self, code: Code, message: str, line: int) -> None:
-        self.context.warn(code, message, line)
 
     # -- sequences -----------------------------------------------------------------------
     def blocks(self, nodes: list[SyntaxTreeNode], place: Place) -> list[Line]:
@@ -116,9 +114,9 @@ class BlockWriter:
     def split_paragraph(self, scanned: Scanned, count: int) -> list[Line]:
         """A paragraph of very many links as `count` paragraphs (pandoc's memory: see
         inline.LINKS_PER_PART), cut where the scanner found a space outside any link."""
-        self.warn(Code.INPUT_TOO_LARGE, f"a paragraph of more than {LINKS_PER_PART} links "
-                  f"is set as {count} paragraphs so that pandoc can read it; its text is kept",
-                  scanned.lines[0].source)
+        self.reporter.warn(Code.INPUT_TOO_LARGE, f"a paragraph of more than {LINKS_PER_PART} links "
+                           f"is set as {count} paragraphs so that pandoc can read it; its text is kept",
+                           scanned.lines[0].source)
         cuts = [0, *scanned.parts, len(scanned.lines)]
         parts = []
         for start, stop in zip(cuts, cuts[1:]):
@@ -146,8 +144,8 @@ class BlockWriter:
     def bare_url(self, url: str, src: int) -> list[Line]:
         found = embeds.embed_from_bare_url(url)
         if isinstance(found, embeds.Rejected):
-            self.warn(Code.ZENN_INVALID_EMBED,
-                      f"'{url}' is not shown by Zenn ({found.message}); kept as a link", src)
+            self.reporter.warn(Code.ZENN_INVALID_EMBED,
+                               f"'{url}' is not shown by Zenn ({found.message}); kept as a link", src)
             return paragraph([Line(escape_text(url), src)])
         return self.embed_div(found, src)
 
@@ -168,8 +166,8 @@ class BlockWriter:
         start, end = node.map
         closed = end - start == len(rows_of(node.content)) + 2
         if not closed:
-            self.warn(Code.ZENN_UNCLOSED_FENCE,
-                      "code block is never closed; it runs to the end of its container", self.src_of(start))
+            self.reporter.warn(Code.ZENN_UNCLOSED_FENCE,
+                               "code block is never closed; it runs to the end of its container", self.src_of(start))
         classes = ["mermaid"] if info.lang == "mermaid" else info.classes
         filename = info.filename if info.filename and info.lang != "mermaid" else None
         attrs = attributes(classes, True, filename=filename, data_line=self.src_of(start))
@@ -188,7 +186,7 @@ class BlockWriter:
         tex, label, src = node.content, node.meta["label"], self.src_of(node.map[0])
         problem = math_problem(tex)
         if problem:
-            self.warn(problem[0], f"math shown as code: {problem[1]}", src)
+            self.reporter.warn(problem[0], f"math shown as code: {problem[1]}", src)
             lines = code_lines(tex.strip("\n") + "\n", attributes(["tex"], data_line=src),
                                self.srcs(node.map[0], node.map[0] + 1))
         else:
@@ -198,9 +196,9 @@ class BlockWriter:
     def trailing_text(self, text: str, src: int) -> list[Line]:
         if not text.strip():
             return []
-        self.warn(Code.ZENN_TRAILING_TEXT,
-                  f"text after the block on the same line ('{text.strip()}') is dropped by Zenn; "
-                  "kept as its own paragraph", src)
+        self.reporter.warn(Code.ZENN_TRAILING_TEXT,
+                           f"text after the block on the same line ('{text.strip()}') is dropped by Zenn; "
+                           "kept as its own paragraph", src)
         return paragraph([Line(escape_text(text.strip()), src)])
 
     # -- containers ----------------------------------------------------------------------
@@ -208,8 +206,8 @@ class BlockWriter:
         kind, title = container_kind(node.info)
         src = self.src_of(node.map[0])
         if not node.meta["closed"]:
-            self.warn(Code.ZENN_UNCLOSED_CONTAINER,
-                      f"'{node.markup}{node.info.rstrip()}' is never closed; it ends with its parent, as on Zenn", src)
+            self.reporter.warn(Code.ZENN_UNCLOSED_CONTAINER,
+                               f"'{node.markup}{node.info.rstrip()}' is never closed; it ends with its parent, as on Zenn", src)
         attrs = attributes(["admonition", kind], title=title if kind == "details" else None,
                            data_line=src)
         body = self.blocks(node.children, place.inside(kind))
@@ -243,9 +241,9 @@ class BlockWriter:
         """Blocks nested deeper than the parser's DEPTH_LIMITS: their lines as paragraphs
         of plain lines (blank lines still part them), every word kept, markers dropped."""
         start = node.map[0]
-        self.warn(Code.INPUT_TOO_DEEP, f"a {KIND_NAMES[node.meta['kind']]} nested too deep for a "
-                  f"book ({depth_limit_text()}): from here on its lines are plain text, every word kept",
-                  self.src_of(start))
+        self.reporter.warn(Code.INPUT_TOO_DEEP, f"a {KIND_NAMES[node.meta['kind']]} nested too deep for a "
+                           f"book ({depth_limit_text()}): from here on its lines are plain text, every word kept",
+                           self.src_of(start))
         paragraphs: list[list[Line]] = [[]]
         for k, text in enumerate(node.meta["lines"]):
             if not text.strip():
@@ -288,10 +286,10 @@ class BlockWriter:
 
     def embed_kept_as_text(self, line: str, name: str, found, src: int) -> list[Line]:
         if found is None:
-            self.warn(Code.ZENN_UNKNOWN_EMBED, f"unknown Zenn embed '@[{name}]' (kept as a link)", src)
+            self.reporter.warn(Code.ZENN_UNKNOWN_EMBED, f"unknown Zenn embed '@[{name}]' (kept as a link)", src)
         else:
-            self.warn(Code.ZENN_INVALID_EMBED,
-                      f"invalid Zenn embed '@[{name}]': {found.message} (kept as text)", src)
+            self.reporter.warn(Code.ZENN_INVALID_EMBED,
+                               f"invalid Zenn embed '@[{name}]': {found.message} (kept as text)", src)
         return paragraph([Line(escape_text(line.strip()), src)])
 
     def embed_div(self, found: embeds.Embed, src: int) -> list[Line]:
@@ -309,8 +307,8 @@ class BlockWriter:
         body = self.blocks(node.children, place.inside("footnote"))
         if label in self.note_bodies:
             # Zenn keeps the first definition and drops this one; a book keeps its words.
-            self.warn(Code.ZENN_DUPLICATE_FOOTNOTE,
-                      f"footnote [^{label}] is defined twice; the second definition is kept as text here", src)
+            self.reporter.warn(Code.ZENN_DUPLICATE_FOOTNOTE,
+                               f"footnote [^{label}] is defined twice; the second definition is kept as text here", src)
             return body
         self.note_bodies[label] = body
         self.footnotes.append(note_lines(label, body, src))
@@ -325,9 +323,9 @@ class BlockWriter:
             if label in self.context.referenced:
                 kept.append(note)
                 continue
-            self.warn(Code.ZENN_UNUSED_FOOTNOTE,
-                      f"footnote [^{label}] is never referred to (Zenn does not show it); "
-                      "its text is kept at the end of the article", note[0].source)
+            self.reporter.warn(Code.ZENN_UNUSED_FOOTNOTE,
+                               f"footnote [^{label}] is never referred to (Zenn does not show it); "
+                               "its text is kept at the end of the article", note[0].source)
             kept.append(self.note_bodies[label])
         self.footnotes = kept
 
