@@ -63,7 +63,7 @@ def test_every_block_kind_carries_its_exact_source_line(tmp_path):
                  "QUOTE", "QUOTETWO", "MESSAGE", "DETAILS", "NOTEREF", "FOOTNOTE"):
         assert source_line(holding(doc, word)) == line_of(word), word
     assert source_line(holding(doc, "CODE")) == line_of("```python")      # a code block: its fence
-    assert source_line(holding(doc, "MATHX")) == line_of("$$")            # display math: its `$$`
+    assert source_line(holding(doc, "MATHX")) == line_of("MATHX")        # display math: its formula
     image = elements(doc, lambda e: isinstance(e, pf.Image))[0]
     assert source_line(image) == line_of("IMAGE")
 

@@ -7,8 +7,10 @@
 
 The block structure is Zenn's own (markdown-it with Zenn's plugins, see `parser.py`);
 `blocks.py` writes it so that pandoc reads the same structure, `inline.py` does the same for
-inline text. Containers, cards and embeds become fenced divs; every div, code block, heading,
-image and numbered equation carries `data-line` (its source line) for later diagnostics.
+inline text. Containers, cards and embeds become fenced divs. Every block carries its source
+line for later stages (zennbook.provenance): divs, code blocks, headings, images and numbered
+equations as `data-line`, paragraphs, list items' text, table rows and display math as an
+anchor `[]{data-line=N}` in front of their first text.
 """
 from __future__ import annotations
 

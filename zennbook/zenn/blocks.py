@@ -4,7 +4,8 @@ Every block is written from its meaning, not copied: pandoc reads fenced divs, l
 blank lines by its own rules, so the writer emits whatever makes pandoc see Zenn's
 structure: blank lines around blocks, `> ` and indentation for quotes and list items, fenced
 divs with attributes for containers, cards and embeds, attributes on code and math.
-Each output line carries the source line it came from.
+Each output line carries the source line it came from, and each block says it to pandoc
+(`data-line`, or the anchor `paragraph` puts in front of a paragraph's text).
 """
 from __future__ import annotations
 
@@ -364,7 +365,8 @@ def display_math(tex: str, label: str | None, src_of: Callable[[int], int]) -> l
     src = src_of(0)
     opener, closer = ("[$$", f"$$]{attributes(['equation'], label=label, data_line=src)}") \
         if label else ("$$", "$$")
-    opener = anchor_markdown(src) + opener      # the paragraph pandoc makes of it: its line
+    first = src_of(rows[0][0]) if rows else src
+    opener = anchor_markdown(first) + opener    # the paragraph pandoc makes of it: the formula's first line
     body = [Line("    " + row, src_of(k)) for k, row in rows]
     return [Line(opener, src), *body, Line(closer, body[-1].source if body else src)]
 
