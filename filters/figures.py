@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import panflute as pf
 
-from zennbook.provenance import anchor, is_anchor, own_line
+from zennbook.provenance import anchor, own_line, without_anchors
 
 
 def figures(elem, doc):
@@ -14,7 +14,7 @@ def figures(elem, doc):
     k = caption_at(lines)
     if k is None:
         return None
-    image, caption = _text(lines[k])[0], _text(lines[k + 1])[0]
+    image, caption = without_anchors(lines[k])[0], without_anchors(lines[k + 1])[0]
     after = _para(lines[k + 2:])
     image_line = own_line(image)
     if after and image_line is not None:      # its lines follow the image's and the caption's
@@ -36,7 +36,7 @@ def split_lines(inlines) -> list[list[pf.Inline]]:
 def caption_at(lines: list[list[pf.Inline]]) -> int | None:
     """Index of the first image line followed by a line that is one emphasis."""
     for k in range(len(lines) - 1):
-        image, caption = _text(lines[k]), _text(lines[k + 1])
+        image, caption = without_anchors(lines[k]), without_anchors(lines[k + 1])
         if len(image) == 1 and isinstance(image[0], pf.Image) \
                 and len(caption) == 1 and isinstance(caption[0], pf.Emph):
             return k
@@ -57,10 +57,6 @@ def _para(lines: list[list[pf.Inline]]) -> list[pf.Para]:
             inlines.append(pf.LineBreak())
         inlines.extend(line)
     return [pf.Para(*inlines)] if inlines else []
-
-
-def _text(line: list[pf.Inline]) -> list[pf.Inline]:
-    return [item for item in line if not is_anchor(item)]
 
 
 def _trim(line: list[pf.Inline]) -> list[pf.Inline]:

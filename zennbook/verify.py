@@ -136,8 +136,8 @@ def expected_markers(article, warned_lines: set[int]) -> dict[str, int]:
         return None
     walk(article.doc, visit, article.doc)
     for index, line in enumerate(article.body.split("\n")):
-        source_line = article.body_lines[index] if index < len(article.body_lines) else index + 1
-        if source_line in warned_lines:
+        number = article.body_lines[index] if index < len(article.body_lines) else index + 1
+        if number in warned_lines:
             for marker in LEFTOVER_MARKUP:
                 counts[marker] += line.count(marker)
     return counts

@@ -10,7 +10,7 @@ import panflute as pf
 
 from ...diagnostics import Code, Diagnostics
 from ...filtering import walk
-from ...provenance import own_line, source_line
+from ...provenance import LINE_BREAKS, own_line, source_line
 from .assets import OVERFULL_LIMIT_PT
 
 # -- the log: what did not fit, what is missing -------------------------------------------------
@@ -174,9 +174,9 @@ class ArticlePlaces:
         return next((a for a in self.articles if a.slug == slug), None)
 
     def refine(self, slug: str | None, line: int, box: str) -> int:
-        """The line of an overfull paragraph's own source line that the log's box shows: the
-        paragraph is found in the tree by its line (the marker's), and each of its lines
-        follows the one before (Zenn: every newline of a paragraph is a line break)."""
+        """The source line of the paragraph line whose text the log's overfull box shows: the
+        paragraph is found in the tree by its line (the marker's), its lines are matched
+        against the box (see provenance.source_line for a paragraph's line k)."""
         article = self.article(slug)
         block = paragraph_at(article.doc, line) if article is not None and article.doc is not None else None
         if block is None:
@@ -269,7 +269,7 @@ def paragraph_lines(block) -> list[str]:
 
     def visit(items) -> None:
         for item in items:
-            if isinstance(item, (pf.LineBreak, pf.SoftBreak)):
+            if isinstance(item, LINE_BREAKS):
                 lines.append("")
             elif isinstance(item, pf.Space):
                 lines[-1] += " "
