@@ -51,20 +51,21 @@ def rewrite(text: str, lines: list[int], path: str, math_under_text: str = "math
             return lines[index]
         return (lines[-1] if lines else 0) + max(index - len(lines) + 1, 1)
 
-    context = InlineContext(Reporter(path), frozenset(env.get("references", {})))
+    reporter = Reporter(path)
+    context = InlineContext(reporter, frozenset(env.get("references", {})))
     for line in warned:
-        context.reporter.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn "
-                              "(shown as text there); drawn as math in the book: put a blank line before it", line)
+        reporter.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn "
+                      "(shown as text there); drawn as math in the book: put a blank line before it", line)
     for index in math_under_paragraphs(tokens, every=True):
-        context.reporter.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn; "
-                              "shown as text, as on Zenn (book.yaml math.under_text: text): put a blank line "
-                              "before it", src_of(index))
+        reporter.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn; "
+                      "shown as text, as on Zenn (book.yaml math.under_text: text): put a blank line "
+                      "before it", src_of(index))
     writer = BlockWriter(src_of, context)
     body = writer.blocks(SyntaxTreeNode(tokens).children, Place())
     writer.keep_unused_footnotes()
     out = join([body, *writer.footnotes, *_inline_notes(context), _references(env, src_of)])
     return Rewritten("".join(line.text + "\n" for line in out),
-                     [line.source for line in out], context.reporter.items)
+                     [line.source for line in out], reporter.items)
 
 
 SEPARATE_ROUNDS = 20     # `$$` blocks stacked in one paragraph; the rest stay text
