@@ -151,3 +151,17 @@ def test_an_epub_warning_is_reported_at_the_line_of_its_block(tmp_path):
     epub_links.resolve_links(chapters, book, notes)
     assert [(d.code, d.line) for d in notes.items] == [(Code.EPUB_LINK, 1), (Code.EPUB_LINK, 4)]
     assert not chapters[0].root.xpath("//*[@data-line]")      # nothing of it is left for readers
+
+
+# -- one reporter -------------------------------------------------------------------------------
+
+def test_a_reporter_reads_the_line_from_the_element_and_records_for_its_file(tmp_path):
+    doc = prepared(tmp_path, ARTICLE).doc
+    diagnostics = Diagnostics(silenced=frozenset({"raw.html"}))
+    reporter = diagnostics.reporter("lines.md")
+    reporter.warn(Code.LINK_UNSAFE, "in the second line of a paragraph", elem=holding(doc, "PARATWO"))
+    reporter.error(Code.IMAGE_MISSING, "given a line", line=3, elem=holding(doc, "PARATWO"))
+    reporter.warn(Code.RAW_HTML, "silenced for the book")
+    assert [str(d) for d in diagnostics.items] == [
+        f"lines.md:{line_of('PARATWO')}: WARNING: in the second line of a paragraph [link.unsafe]",
+        "lines.md:3: ERROR: given a line [image.missing]"]
