@@ -320,12 +320,13 @@ def with_source_lines(article: Article) -> Article:
 
 def marked(doc):
     """Each block's line as `data-source-line` on an element the page can show: a paragraph's
-    (its anchor, provenance) on a div around it, so that the flash of a diagnostic is seen."""
+    (its anchor, see provenance) on a div around it, so that a clicked diagnostic's flash is
+    seen; the anchor itself is dropped by the writer as on the published page."""
     def mark(elem, _doc):
-        if isinstance(elem, pf.Para) and (line := own_line(elem)) is not None:
+        if isinstance(elem, (pf.Para, pf.Plain)) and (line := own_line(elem)) is not None:
             return pf.Div(elem, attributes={SOURCE_LINE: str(line)})
         attributes = getattr(elem, "attributes", None)
-        if attributes and DATA_LINE in attributes and not (is_anchor(elem) and isinstance(elem.parent, pf.Para)):
+        if attributes and DATA_LINE in attributes and not is_anchor(elem):
             attributes[SOURCE_LINE] = attributes[DATA_LINE]
         return None
     walk(doc, mark, doc)
