@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import panflute as pf
 
+from zennbook.provenance import anchor, own_line, without_anchors
+
 
 def figures(elem, doc):
     if not isinstance(elem, pf.Para):
@@ -12,8 +14,12 @@ def figures(elem, doc):
     k = caption_at(lines)
     if k is None:
         return None
-    image, caption = lines[k][0], lines[k + 1][0]
-    return [*_para(lines[:k]), figure(image, caption), *_para(lines[k + 2:])]
+    image, caption = without_anchors(lines[k])[0], without_anchors(lines[k + 1])[0]
+    after = _para(lines[k + 2:])
+    image_line = own_line(image)
+    if after and image_line is not None:      # its lines follow the image's and the caption's
+        after[0].content.insert(0, anchor(image_line + 2))
+    return [*_para(lines[:k]), figure(image, caption), *after]
 
 
 def split_lines(inlines) -> list[list[pf.Inline]]:
@@ -30,7 +36,7 @@ def split_lines(inlines) -> list[list[pf.Inline]]:
 def caption_at(lines: list[list[pf.Inline]]) -> int | None:
     """Index of the first image line followed by a line that is one emphasis."""
     for k in range(len(lines) - 1):
-        image, caption = lines[k], lines[k + 1]
+        image, caption = without_anchors(lines[k]), without_anchors(lines[k + 1])
         if len(image) == 1 and isinstance(image[0], pf.Image) \
                 and len(caption) == 1 and isinstance(caption[0], pf.Emph):
             return k

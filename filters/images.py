@@ -21,6 +21,7 @@ import panflute as pf
 
 from zennbook.diagnostics import Code
 from zennbook.images import ImageInvalid, probe, read_image
+from zennbook.provenance import is_anchor
 from zennbook.safety.paths import Refused, book_folder, check_file
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
@@ -73,7 +74,7 @@ def _image(elem: pf.Image, doc):
     if local_path(elem.url) is None and not elem.url.startswith("data:"):
         return None                                        # remote: the writers decide
     if elem.url.startswith("data:"):
-        context.warn(Code.IMAGE_MISSING, f"image {_shown(elem.url)}: data: images are removed by Zenn", elem)
+        context.reporter.warn(Code.IMAGE_MISSING, f"image {_shown(elem.url)}: data: images are removed by Zenn", elem=elem)
         return placeholder(elem)
     try:
         found = resolve(elem.url, context.article_dir, context.root_dir, _home(context))
@@ -81,10 +82,10 @@ def _image(elem: pf.Image, doc):
     except Refused as exc:
         code = exc.code or Code.IMAGE_MISSING
         why = "not found" if exc.reason == "missing" else exc.message
-        context.warn(code, f"image {_shown(elem.url)}: {why}", elem)
+        context.reporter.warn(code, f"image {_shown(elem.url)}: {why}", elem=elem)
         return placeholder(elem)
     except ImageInvalid as exc:
-        context.warn(Code.IMAGE_INVALID, f"image {_shown(elem.url)}: {exc}; shown as its description", elem)
+        context.reporter.warn(Code.IMAGE_INVALID, f"image {_shown(elem.url)}: {exc}; shown as its description", elem=elem)
         return placeholder(elem)
     elem.attributes["resolved"] = str(found)
     return None
@@ -99,7 +100,7 @@ def placeholder(elem: pf.Image) -> pf.Span:
 
 
 def _lone_placeholder(elem):
-    spans = [c for c in elem.content if not isinstance(c, pf.Space)]
+    spans = [c for c in elem.content if not isinstance(c, pf.Space) and not is_anchor(c)]
     if len(spans) != 1 or not _is_placeholder(spans[0]):
         return None
     span = spans[0]

@@ -49,4 +49,4 @@ def _warn_once(url: str, refusal: Refusal, elem, doc) -> None:
         return
     seen.add(url)
     shown = url if len(url) <= _SHOWN else url[:_SHOWN - 1] + "…"
-    doc.context.warn(Code.LINK_UNSAFE, f"link to {shown!r} removed, its text kept: {refusal.reason}", elem)
+    doc.context.reporter.warn(Code.LINK_UNSAFE, f"link to {shown!r} removed, its text kept: {refusal.reason}", elem=elem)

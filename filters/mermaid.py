@@ -67,4 +67,4 @@ def _warn(doc, elem, failure: Failure | None) -> None:
         offset, why = explain_failure(failure.message, elem.text)
         fence = source_line(elem)
         line = fence + offset if fence is not None and offset is not None else None
-    doc.context.warn(code, f"mermaid diagram shown as code: {why}", elem, line=line)
+    doc.context.reporter.warn(code, f"mermaid diagram shown as code: {why}", line=line, elem=elem)

@@ -39,4 +39,4 @@ def _block(elem: pf.RawBlock, doc):
 
 def _warn(elem, doc) -> None:
     first = elem.text.strip().split("\n")[0]
-    doc.context.warn(Code.RAW_HTML, f"raw {elem.format} shown as text, as on Zenn: {first[:60]}", elem)
+    doc.context.reporter.warn(Code.RAW_HTML, f"raw {elem.format} shown as text, as on Zenn: {first[:60]}", elem=elem)

@@ -12,7 +12,7 @@ from typing import Callable
 
 import panflute as pf
 
-from .diagnostics import Code, Diagnostic, Level
+from .diagnostics import Code, Diagnostic, Level, Reporter
 from .frontmatter import split_front_matter
 from .normalize import normalize
 from .normalize.decoding import wide_encoding
@@ -64,8 +64,10 @@ class Article:
     def parsed(self) -> bool:
         return self._doc is not None or self._load_doc is not None
 
-    def note(self, level: Level, code: Code, message: str, line: int | None = None) -> None:
-        self.diagnostics.append(Diagnostic(level, code, message, self.label, line))
+    @property
+    def reporter(self) -> Reporter:
+        """Records into the article's own diagnostics, under its label."""
+        return Reporter(self.label, self.diagnostics)
 
 
 def read_article(path: Path, label: str, home: Path | None = None) -> Article:
@@ -90,7 +92,7 @@ def read_article(path: Path, label: str, home: Path | None = None) -> Article:
     body = take_title(article, body)
     article.body = "\n".join(body)
     if not article.body.strip():
-        article.note(Level.WARNING, Code.ARTICLE_EMPTY, "the article has no body text")
+        article.reporter.warn(Code.ARTICLE_EMPTY, "the article has no body text")
     return article
 
 
@@ -100,18 +102,18 @@ def read_bytes(article: Article, home: Path) -> bytes | None:
                            MAX_ARTICLE_BYTES)
     except Refused as exc:
         if exc.reason == "too-large":
-            article.note(Level.ERROR, Code.ARTICLE_TOO_LARGE, f"{exc.message}; split the article")
+            article.reporter.error(Code.ARTICLE_TOO_LARGE, f"{exc.message}; split the article")
         else:
-            article.note(Level.ERROR if exc.code is None else Level.WARNING,
-                         exc.code or Code.ARTICLE_UNREADABLE, f"not read: {exc.message}")
+            article.reporter.add(Level.ERROR if exc.code is None else Level.WARNING,
+                                 exc.code or Code.ARTICLE_UNREADABLE, f"not read: {exc.message}")
         return None
     if b"\x00" in data[:8192] and not wide_encoding(data):     # UTF-16/32 text has NULs too
-        article.note(Level.ERROR, Code.ARTICLE_BINARY,
-                     "this is not a text file (NUL bytes); move it out of the articles folder")
+        article.reporter.error(Code.ARTICLE_BINARY,
+                               "this is not a text file (NUL bytes); move it out of the articles folder")
         return None
     if len(data) > LARGE_ARTICLE_BYTES:
-        article.note(Level.WARNING, Code.ARTICLE_TOO_LARGE,
-                     f"{len(data) / 2**20:.1f} MB article; it builds, but consider splitting it")
+        article.reporter.warn(Code.ARTICLE_TOO_LARGE,
+                              f"{len(data) / 2**20:.1f} MB article; it builds, but consider splitting it")
     return data
 
 
@@ -141,7 +143,7 @@ def take_title(article: Article, body: list[str]) -> list[str]:
         article.title = article.slug
         return body
     line = article.body_lines[index] if index < len(article.body_lines) else None
-    article.note(Level.INFO, Code.FRONTMATTER_NO_TITLE, f"no title in front matter; using {how}", line)
+    article.reporter.info(Code.FRONTMATTER_NO_TITLE, f"no title in front matter; using {how}", line)
     if index != first:
         return body
     del article.body_lines[index]
@@ -158,4 +160,4 @@ def parse_article(article: Article) -> None:
     try:
         article.doc = markdown_to_doc(rewritten.text, article.label)
     except PandocError as exc:      # the tool failed, not the article: say which and why
-        article.note(Level.ERROR, exc.code, f"{exc}; the article is left out")
+        article.reporter.error(exc.code, f"{exc}; the article is left out")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from .provenance import source_line
 from .safety.chars import printable
 
 
@@ -154,6 +155,35 @@ def internal_error(stage: str, exc: BaseException, path: str | None = None) -> D
 
 
 @dataclass
+class Reporter:
+    """What a stage reports about one file, each at its line: given as `line=`, or read from
+    the tree element the problem is in (`elem=`, see provenance.source_line).
+
+    Records into `items` (a list it may share with the collector it reports to); codes in
+    `silenced` are dropped."""
+
+    path: str | None
+    items: list[Diagnostic] = field(default_factory=list)
+    silenced: frozenset[str] = frozenset()
+
+    def add(self, level: Level, code: Code, message: str, line: int | None = None, elem=None) -> None:
+        if code.value in self.silenced:
+            return
+        if line is None and elem is not None:
+            line = source_line(elem)
+        self.items.append(Diagnostic(level, code, message, self.path, line))
+
+    def error(self, code: Code, message: str, line: int | None = None, elem=None) -> None:
+        self.add(Level.ERROR, code, message, line, elem)
+
+    def warn(self, code: Code, message: str, line: int | None = None, elem=None) -> None:
+        self.add(Level.WARNING, code, message, line, elem)
+
+    def info(self, code: Code, message: str, line: int | None = None, elem=None) -> None:
+        self.add(Level.INFO, code, message, line, elem)
+
+
+@dataclass
 class Diagnostics:
     """A collector. Stages add to it; the runner decides when to stop."""
 
@@ -174,6 +204,10 @@ class Diagnostics:
 
     def info(self, code: Code, message: str, path: str | None = None, line: int | None = None) -> None:
         self.add(Level.INFO, code, message, path, line)
+
+    def reporter(self, path: str | None) -> Reporter:
+        """A reporter for one file that records here."""
+        return Reporter(path, self.items, self.silenced)
 
     def extend(self, others) -> None:
         for item in others:

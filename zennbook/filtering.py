@@ -2,7 +2,8 @@
 
 Filters live in the top-level ``filters/`` package, one concern per file, with panflute's
 ``action(elem, doc)`` signature. Their shared state is ``doc.context`` (a FilterContext):
-the article's path and source lines for diagnostics, the book, and the diagnostics collector.
+the article's path, the book, and ``context.reporter``, which records a problem at the line
+of the element it is found in (``reporter.warn(code, message, elem=elem)``).
 """
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from typing import Any
 
 import panflute as pf
 
-from .diagnostics import Code, Diagnostics, Level
+from .diagnostics import Diagnostics, Reporter
+from .provenance import source_line
+
+__all__ = ["FilterContext", "apply_filters", "source_line", "walk", "walk_items"]
 
 
 @dataclass
@@ -26,26 +30,10 @@ class FilterContext:
     cards: dict = field(default_factory=dict)      # URL -> {title, description}
     diagrams: dict = field(default_factory=dict)   # mermaid source hash -> rendered files
 
-    def report(self, level: Level, code: Code, message: str, elem: pf.Element | None = None,
-               line: int | None = None) -> None:
-        self.diagnostics.add(level, code, message, self.path, line or source_line(elem))
+    reporter: Reporter = field(init=False)
 
-    def warn(self, code: Code, message: str, elem: pf.Element | None = None,
-             line: int | None = None) -> None:
-        self.report(Level.WARNING, code, message, elem, line)
-
-
-def source_line(elem: pf.Element | None) -> int | None:
-    """The source line of `elem` or its nearest ancestor carrying `data-line`."""
-    while elem is not None:
-        attrs = getattr(elem, "attributes", None)
-        if attrs and "data-line" in attrs:
-            try:
-                return int(attrs["data-line"])
-            except ValueError:
-                return None
-        elem = elem.parent
-    return None
+    def __post_init__(self) -> None:
+        self.reporter = self.diagnostics.reporter(self.path)
 
 
 def apply_filters(doc: pf.Doc, context: FilterContext, filters) -> pf.Doc:

@@ -14,7 +14,6 @@ breaks lines anywhere and Japanese has no spaces to lose.
 from __future__ import annotations
 
 import html
-import itertools
 import os
 import re
 import subprocess
@@ -30,6 +29,7 @@ from lxml import etree
 
 from .diagnostics import Code, Diagnostic, Level
 from .filtering import walk
+from .provenance import source_line
 from .writers.common import attribution
 
 LEFTOVER_MARKUP = (":::", "@[", "$$", "![[")
@@ -99,23 +99,24 @@ def squash(text: str) -> str:
 # -- source runs ------------------------------------------------------------------------
 
 def source_runs(article) -> list[Run]:
-    """Text runs of an article, from its AST before filters: split at math, notes, breaks."""
+    """Text runs of an article, from its AST before filters: split at math, notes, breaks;
+    each at the source line of its block (provenance), a paragraph's run at its own line."""
     runs: list[Run] = []
-    line_of = article_lines(article)
 
-    def add(text: str, elem) -> None:
+    def add(text: str, line: int | None) -> None:
         key = squash(INVISIBLE_IN_PDF.sub("", text))
         if len(key) >= MIN_RUN_CHARS and not key.startswith(LEFTOVER_MARKUP):
-            runs.append(Run(text.strip(), key, article.label, line_of(text)))
+            runs.append(Run(text.strip(), key, article.label, line))
 
     def visit(elem, doc):
         if isinstance(elem, pf.CodeBlock):
             if "mermaid" not in elem.classes:          # a diagram's source is not body text
                 for code_line in elem.text.split("\n"):
-                    add(code_line, elem)
+                    add(code_line, source_line(elem))
         elif isinstance(elem, (pf.Para, pf.Plain, pf.Header)):
-            for piece in inline_pieces(elem):
-                add(piece, elem)
+            line = source_line(elem)
+            for piece, breaks in inline_pieces(elem):
+                add(piece, line + breaks if line is not None else None)
         return None
 
     walk(article.doc, visit, article.doc)
@@ -135,8 +136,8 @@ def expected_markers(article, warned_lines: set[int]) -> dict[str, int]:
         return None
     walk(article.doc, visit, article.doc)
     for index, line in enumerate(article.body.split("\n")):
-        source_line = article.body_lines[index] if index < len(article.body_lines) else index + 1
-        if source_line in warned_lines:
+        number = article.body_lines[index] if index < len(article.body_lines) else index + 1
+        if number in warned_lines:
             for marker in LEFTOVER_MARKUP:
                 counts[marker] += line.count(marker)
     return counts
@@ -145,16 +146,19 @@ def expected_markers(article, warned_lines: set[int]) -> dict[str, int]:
 BREAKS = (pf.Math, pf.Note, pf.LineBreak, pf.SoftBreak, pf.Image)
 
 
-def inline_pieces(block) -> list[str]:
+def inline_pieces(block) -> list[tuple[str, int]]:
     """The block's text split where outputs legitimately differ: math, notes, breaks, images,
-    at any depth (a numbered equation is math inside a Span)."""
-    pieces, current = [], []
+    at any depth (a numbered equation is math inside a Span); each piece with the number of
+    line breaks before it (its line in the block)."""
+    pieces, current, breaks = [], [], [0, 0]      # [breaks before the current piece, seen so far]
 
     def visit(items) -> None:
         for item in items:
             if isinstance(item, BREAKS) or is_br(item):
-                pieces.append("".join(current))
+                pieces.append(("".join(current), breaks[0]))
                 current.clear()
+                breaks[1] += isinstance(item, (pf.LineBreak, pf.SoftBreak))
+                breaks[0] = breaks[1]
             elif isinstance(item, pf.Space):
                 current.append(" ")
             elif isinstance(item, (pf.Str, pf.Code, pf.RawInline)):
@@ -162,34 +166,12 @@ def inline_pieces(block) -> list[str]:
             elif hasattr(item, "content"):
                 visit(item.content)
     visit(block.content)
-    pieces.append("".join(current))
+    pieces.append(("".join(current), breaks[0]))
     return pieces
 
 
 def is_br(item) -> bool:
     return isinstance(item, pf.RawInline) and item.format == "html" and item.text.strip().lower() in ("<br>", "<br/>", "<br />")
-
-
-def article_lines(article):
-    """text -> the source line where it appears (for the report).
-
-    Runs are asked for in document order, so the search starts where the last run was
-    found and wraps around: linear over the article, where a search from the top each time
-    was quadratic (35 s on a 200,000-line book)."""
-    lines = article.body.split("\n")
-    cursor = 0
-
-    def line_of(text: str) -> int | None:
-        nonlocal cursor
-        needle = text.strip()[:20]
-        if not needle:
-            return None
-        for index in itertools.chain(range(cursor, len(lines)), range(cursor)):
-            if needle in lines[index]:
-                cursor = index
-                return article.body_lines[index] if index < len(article.body_lines) else index + 1
-        return None
-    return line_of
 
 
 # -- output texts -----------------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_data_line_attributes_are_source_lines():
 def test_footnotes_and_references_are_placed_last_with_their_lines():
     out = rewritten("a[^1]\n\n[^1]: note\n\n[r]: https://e.com\n\nlast\n")
     text = out.text.split("\n")
-    assert text.index("last") < text.index("[^1]:")
+    assert text.index("[]{data-line=7}last") < text.index("[^1]:")
     assert line_of(out, "note") == 3 and line_of(out, "[R]:") == 5
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import panflute as pf
 
 from zennbook.pandoc import markdown_to_doc
+from zennbook.provenance import is_anchor
 from zennbook.zenn import Rewritten, rewrite
 
 
@@ -21,8 +22,9 @@ def blocks(text: str) -> list[pf.Block]:
 
 
 def find(doc: pf.Element, kind: type, test=lambda e: True) -> list:
+    """The elements of `kind` that pass `test`; the source-line anchors are not content."""
     found: list = []
-    doc.walk(lambda e, d: found.append(e) if isinstance(e, kind) and test(e) else None)
+    doc.walk(lambda e, d: found.append(e) if isinstance(e, kind) and test(e) and not is_anchor(e) else None)
     return found
 
 

@@ -16,7 +16,7 @@ from .decoding import decode
 from .dialects import detect, map_to_zenn
 from .frontmatter import repair_front_matter
 from .hygiene import clean
-from .lines import Line, Report, join_lines, split_lines
+from .lines import Line, Reporter, join_lines, split_lines
 from .mojibake import joins_mojibake, repair_mojibake
 
 __all__ = ["Normalized", "normalize"]
@@ -32,7 +32,7 @@ class Normalized:
 
 
 def normalize(data: bytes | str, path: str) -> Normalized:
-    report = Report(path)
+    report = Reporter(path)
     text = decode(data, report)                     # BOM, UTF-8 / UTF-16 / Shift_JIS
     lines = split_lines(text)                       # CRLF, CR -> LF; provenance starts here
     lines = _repaired_and_clean(lines, report)
@@ -43,7 +43,7 @@ def normalize(data: bytes | str, path: str) -> Normalized:
                       dialect)
 
 
-def _repaired_and_clean(lines: list[Line], report: Report) -> list[Line]:
+def _repaired_and_clean(lines: list[Line], report: Reporter) -> list[Line]:
     """Mojibake repair (ftfy + lossy-byte recovery), then hygiene. Removing a control or
     invisible character can join two halves of mojibake ("Ã\u200b©"); then repair again."""
     lines = repair_mojibake(lines, report)

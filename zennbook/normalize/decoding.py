@@ -15,7 +15,7 @@ import codecs
 import unicodedata
 
 from ..diagnostics import Code
-from .lines import Report
+from .lines import Reporter
 
 BOM = "\ufeff"
 WIDE_BYTE_ORDER_MARKS = (         # UTF-32 before UTF-16: FF FE 00 00 starts with FF FE
@@ -30,7 +30,7 @@ MAX_FOREIGN_SHARE = 0.01          # characters outside text's repertoire, in UTF
 MIN_ASCII_SHARE = 0.2             # or this much ASCII, for UTF-16 text without a line feed
 
 
-def decode(data: bytes | str, report: Report) -> str:
+def decode(data: bytes | str, report: Reporter) -> str:
     """The text of a file; a leading BOM is dropped either way."""
     text = data if isinstance(data, str) else _decode_bytes(data, report)
     return text[1:] if text.startswith(BOM) else text
@@ -80,7 +80,7 @@ def _text_character(char: str) -> bool:
             or 0x1F000 <= code <= 0x1FAFF or 0x20000 <= code <= 0x3FFFF)
 
 
-def _decode_bytes(data: bytes, report: Report) -> str:
+def _decode_bytes(data: bytes, report: Reporter) -> str:
     if data.startswith(codecs.BOM_UTF8):
         return _decode_or_replace(data, "utf-8-sig", report)
     wide = wide_encoding(data)
@@ -96,16 +96,16 @@ def _decode_bytes(data: bytes, report: Report) -> str:
     legacy = _legacy_japanese(data)
     if legacy:
         encoding, text = legacy
-        report.warning(Code.NORMALIZE_ENCODING,
-                       f"file is {encoding}, not UTF-8; decoded as {encoding}", 1)
+        report.warn(Code.NORMALIZE_ENCODING,
+                    f"file is {encoding}, not UTF-8; decoded as {encoding}", 1)
         return text
     return _decode_or_replace(data, "utf-8", report, first_error)
 
 
-def _decode_wide(data: bytes, encoding: str, name: str, with_bom: bool, report: Report) -> str:
+def _decode_wide(data: bytes, encoding: str, name: str, with_bom: bool, report: Reporter) -> str:
     how = "with a byte order mark" if with_bom else "without a byte order mark, recognised"
-    report.warning(Code.NORMALIZE_ENCODING,
-                   f"file is {name} {how}; converted to UTF-8 (Zenn reads UTF-8: save it so)", 1)
+    report.warn(Code.NORMALIZE_ENCODING,
+                f"file is {name} {how}; converted to UTF-8 (Zenn reads UTF-8: save it so)", 1)
     return _decode_or_replace(data, encoding, report)
 
 
@@ -132,7 +132,7 @@ def _japanese_share(text: str) -> float:
     return japanese / len(non_ascii)
 
 
-def _decode_or_replace(data: bytes, encoding: str, report: Report,
+def _decode_or_replace(data: bytes, encoding: str, report: Reporter,
                        first_error: int | None = None) -> str:
     try:
         return data.decode(encoding)
@@ -140,7 +140,7 @@ def _decode_or_replace(data: bytes, encoding: str, report: Report,
         first_error = error.start if first_error is None else first_error
     text = data.decode(encoding, errors="replace")
     line = data[:first_error].decode(encoding, errors="replace").count("\n") + 1
-    report.warning(Code.NORMALIZE_ENCODING,
-                   f"bytes that are not valid {encoding} replaced with U+FFFD "
-                   f"({text.count(chr(0xFFFD))} characters)", line)
+    report.warn(Code.NORMALIZE_ENCODING,
+                f"bytes that are not valid {encoding} replaced with U+FFFD "
+                f"({text.count(chr(0xFFFD))} characters)", line)
     return text

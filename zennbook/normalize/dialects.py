@@ -21,7 +21,7 @@ from ..safety.yamlload import FRONT_MATTER_MAX_BYTES, load_yaml
 
 from . import github, obsidian, plain
 from .containers import render, widen_enclosing
-from .lines import Line, Report
+from .lines import Line, Reporter
 from .markdown import front_matter_end, verbatim_lines
 
 ZENN_KEYS = {"emoji", "topics", "published", "published_at", "publication_name"}
@@ -57,7 +57,7 @@ def _front_matter_keys(texts: list[str]) -> set[str]:
     return {match.group(1) for text in texts if (match := KEY.match(text))}
 
 
-def map_to_zenn(lines: list[Line], dialect: str, report: Report) -> list[Line]:
+def map_to_zenn(lines: list[Line], dialect: str, report: Reporter) -> list[Line]:
     """The body (after any front matter) rewritten for the dialect."""
     end = front_matter_end([line.text for line in lines])
     head, body = lines[:end], lines[end:]

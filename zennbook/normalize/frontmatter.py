@@ -13,7 +13,7 @@ import yaml
 
 from ..diagnostics import Code
 from ..safety.yamlload import FRONT_MATTER_MAX_BYTES, YamlRefused, load_yaml
-from .lines import Line, Report
+from .lines import Line, Reporter
 from .markdown import front_matter_end
 
 PLAIN_VALUE = re.compile(r"^(?P<key>[ ]*[^\s:#'\"][^:#]*?):[ ]+(?P<value>\S.*?)\s*$")
@@ -21,7 +21,7 @@ NEEDS_QUOTES = re.compile(r": |\s#|^[@`%*&!,?]")
 STRUCTURED = re.compile(r"""^(["'\[{|>]|&\w|\*\w|!\w)""")
 
 
-def repair_front_matter(lines: list[Line], report: Report) -> list[Line]:
+def repair_front_matter(lines: list[Line], report: Reporter) -> list[Line]:
     end = front_matter_end([line.text for line in lines])
     if end == 0 or _parses(lines[1:end - 1]):
         return lines
@@ -30,8 +30,8 @@ def repair_front_matter(lines: list[Line], report: Report) -> list[Line]:
         return lines
     for old, new in zip(lines[1:end - 1], body):
         if old.text != new.text:
-            report.warning(Code.NORMALIZE_FRONTMATTER,
-                           "front matter value quoted so that YAML can read it", new.source)
+            report.warn(Code.NORMALIZE_FRONTMATTER,
+                        "front matter value quoted so that YAML can read it", new.source)
     return [lines[0], *body, *lines[end - 1:]]
 
 

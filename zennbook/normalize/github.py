@@ -18,7 +18,7 @@ import re
 
 from ..diagnostics import Code
 from .containers import Container, Node
-from .lines import Line, Report
+from .lines import Line, Reporter
 from .markdown import MATH_DELIMITER, opening_fence, verbatim_lines
 
 ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*(.*)$", re.IGNORECASE)
@@ -53,7 +53,7 @@ def has_github_syntax(texts: list[str], verbatim: list[bool]) -> bool:
     return False
 
 
-def convert(lines: list[Line], report: Report) -> list[Node]:
+def convert(lines: list[Line], report: Reporter) -> list[Node]:
     """Nodes for the lines: GitHub constructs become containers, the rest stays."""
     nodes: list[Node] = []
     index = 0
@@ -64,7 +64,7 @@ def convert(lines: list[Line], report: Report) -> list[Node]:
     return nodes
 
 
-def _construct_at(lines: list[Line], index: int, nodes: list[Node], report: Report):
+def _construct_at(lines: list[Line], index: int, nodes: list[Node], report: Reporter):
     """(lines consumed, nodes made) for whatever starts at `index`."""
     text = lines[index].text
     if fence := opening_fence(text):
@@ -112,7 +112,7 @@ def _quote_end(lines: list[Line], index: int) -> int:
     return end
 
 
-def _alert_container(quote: list[Line], report: Report) -> Container:
+def _alert_container(quote: list[Line], report: Reporter) -> Container:
     first = QUOTE.match(quote[0].text)
     marker = _alert(first.group(2))
     body = [Line(QUOTE.match(line.text).group(2), line.source) for line in quote[1:]]
@@ -141,7 +141,7 @@ def _details_end(lines: list[Line], index: int) -> int | None:
     return None
 
 
-def _details_container(block: list[Line], report: Report) -> Container:
+def _details_container(block: list[Line], report: Reporter) -> Container:
     opener = DETAILS_OPEN.match(block[0].text)
     indent = opener.group(1)
     first = Line(opener.group(2), block[0].source)
@@ -186,14 +186,14 @@ def _plain_title(summary: str) -> str:
 
 
 def _math_block(block: list[Line], lines: list[Line], end: int, nodes: list[Node],
-                report: Report) -> list[Node]:
+                report: Reporter) -> list[Node]:
     """The fence as a $$ block, with a blank line before and after unless one is there."""
     opener, fence = block[0], opening_fence(block[0].text)
     closed = len(block) > 1 and _closes_fence(block[-1].text, fence.group(2))
     content = block[1:-1] if closed else block[1:]
     if any("$" in line.text for line in content):
-        report.warning(Code.NORMALIZE_DIALECT,
-                       "```math block contains '$'; kept as a code block", opener.source)
+        report.warn(Code.NORMALIZE_DIALECT,
+                    "```math block contains '$'; kept as a code block", opener.source)
         return block
     made: list[Node] = []
     if nodes and not (isinstance(nodes[-1], Line) and not nodes[-1].text.strip()):

@@ -23,7 +23,7 @@ import unicodedata
 
 from ..diagnostics import Code
 from ..safety.chars import scrub
-from .lines import Line, Report, retext
+from .lines import Line, Reporter, retext
 from .markdown import code_span_ranges, front_matter_end, map_outside_code_spans, verbatim_lines
 
 INVISIBLE_NAMES = {
@@ -43,7 +43,7 @@ LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 TAB_STOP = 4
 
 
-def clean(lines: list[Line], report: Report) -> list[Line]:
+def clean(lines: list[Line], report: Reporter) -> list[Line]:
     """All hygiene rules, in an order where no rule undoes another."""
     lines = _normalize_nfc(lines, report)
     lines = _remove_controls(lines, report)
@@ -55,7 +55,7 @@ def clean(lines: list[Line], report: Report) -> list[Line]:
     return _strip_trailing_spaces(lines, verbatim)
 
 
-def _normalize_nfc(lines: list[Line], report: Report) -> list[Line]:
+def _normalize_nfc(lines: list[Line], report: Reporter) -> list[Line]:
     texts = []
     for line in lines:
         text = line.text if unicodedata.is_normalized("NFC", line.text) \
@@ -66,7 +66,7 @@ def _normalize_nfc(lines: list[Line], report: Report) -> list[Line]:
     return retext(lines, texts)
 
 
-def _remove_controls(lines: list[Line], report: Report) -> list[Line]:
+def _remove_controls(lines: list[Line], report: Reporter) -> list[Line]:
     texts = []
     for line in lines:
         text, removed = scrub(line.text)
@@ -77,7 +77,7 @@ def _remove_controls(lines: list[Line], report: Report) -> list[Line]:
     return retext(lines, texts)
 
 
-def _remove_invisibles(lines: list[Line], verbatim: list[bool], report: Report) -> list[Line]:
+def _remove_invisibles(lines: list[Line], verbatim: list[bool], report: Reporter) -> list[Line]:
     texts = []
     for line, in_code in zip(lines, verbatim):
         if in_code or not INVISIBLE.search(line.text):
@@ -93,16 +93,16 @@ def _remove_invisibles(lines: list[Line], verbatim: list[bool], report: Report) 
     return retext(lines, texts)
 
 
-def _show_bidi_in_code(lines: list[Line], verbatim: list[bool], report: Report) -> list[Line]:
+def _show_bidi_in_code(lines: list[Line], verbatim: list[bool], report: Reporter) -> list[Line]:
     texts = []
     for line, in_code in zip(lines, verbatim):
         text = line.text
         if BIDI_CONTROLS.search(text):
             text = _bidi_shown(text) if in_code else _bidi_shown_in_code_spans(text)
             if text != line.text:
-                report.warning(Code.NORMALIZE_BIDI,
-                               "bidi control characters in code (they can make code read "
-                               "differently from what it does); shown as <U+...>", line.source)
+                report.warn(Code.NORMALIZE_BIDI,
+                            "bidi control characters in code (they can make code read "
+                            "differently from what it does); shown as <U+...>", line.source)
         texts.append(text)
     return retext(lines, texts)
 
@@ -142,7 +142,7 @@ def _is_emoji_part(char: str) -> bool:
     return ord(char) >= 0x1F000 or char == "\ufe0f" or unicodedata.category(char) == "So"
 
 
-def _expand_list_tabs(lines: list[Line], verbatim: list[bool], report: Report) -> list[Line]:
+def _expand_list_tabs(lines: list[Line], verbatim: list[bool], report: Reporter) -> list[Line]:
     """Tabs in the indentation of list items and of the lines that continue them."""
     texts, in_list = [], False
     for line, in_code in zip(lines, verbatim):

@@ -1,11 +1,13 @@
-"""Lines that remember where they came from, and the stage's diagnostics collector."""
+"""Lines that remember where they came from. (The stage reports through diagnostics.Reporter,
+imported here for its modules.)"""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..diagnostics import Code, Diagnostic, Level
+from ..diagnostics import Reporter
+
+__all__ = ["LINE_END", "Line", "Reporter", "join_lines", "retext", "split_lines"]
 
 LINE_END = re.compile(r"\r\n|\r|\n")
 
@@ -32,20 +34,3 @@ def retext(lines: list[Line], texts: list[str]) -> list[Line]:
     """The same lines with new texts, one for one."""
     return [line if line.text == text else Line(text, line.source)
             for line, text in zip(lines, texts)]
-
-
-@dataclass
-class Report:
-    """What the stage did, as diagnostics naming the original file and line."""
-
-    path: str
-    items: list[Diagnostic] = field(default_factory=list)
-
-    def add(self, level: Level, code: Code, message: str, line: int | None) -> None:
-        self.items.append(Diagnostic(level, code, message, self.path, line))
-
-    def warning(self, code: Code, message: str, line: int | None) -> None:
-        self.add(Level.WARNING, code, message, line)
-
-    def info(self, code: Code, message: str, line: int | None) -> None:
-        self.add(Level.INFO, code, message, line)

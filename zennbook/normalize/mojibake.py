@@ -56,7 +56,7 @@ import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-125x codecs)
 from ftfy.badness import is_bad
 
 from ..diagnostics import Code
-from .lines import Line, Report, retext
+from .lines import Line, Reporter, retext
 from .lossy import Gap, Options, Orphan, Piece, choose, utf8_pieces
 from .markdown import outside_code_spans, verbatim_lines
 from .plausibility import evidence, japanese_model, score
@@ -205,7 +205,7 @@ class Undecided:
         return "".join(next(chosen) if isinstance(piece, Gap) else piece for piece in pieces)
 
 
-def repair_mojibake(lines: list[Line], report: Report) -> list[Line]:
+def repair_mojibake(lines: list[Line], report: Reporter) -> list[Line]:
     """Lines with mojibake repaired, layer by layer, one diagnostic per repaired line."""
     undecided = Undecided([line.text for line in lines])
     for _ in range(MAX_ROUNDS):
@@ -330,7 +330,7 @@ def _char_options(char: str, code_page: str, unknown: bytes) -> Options | None:
 
 # --- one round ------------------------------------------------------------------------------
 
-def _repair_round(lines: list[Line], plan: Plan, report: Report) -> list[Line]:
+def _repair_round(lines: list[Line], plan: Plan, report: Reporter) -> list[Line]:
     texts = [line.text for line in lines]
     whole = {index: _decode_line(text, [(0, len(text))], plan)
              for index, text in enumerate(texts) if SUSPECT_RUN.search(text)}
@@ -400,16 +400,16 @@ def _apply(text: str, runs: list[RunRepair]) -> str:
     return "".join(pieces)
 
 
-def _report(runs: list[RunRepair], code_page: str, source: int, report: Report) -> None:
+def _report(runs: list[RunRepair], code_page: str, source: int, report: Reporter) -> None:
     restored = sum(run.restored for run in runs)
     unexplained = sum(run.unexplained for run in runs)
     how = "another encoding, by ftfy" if runs[0].by_ftfy else code_page
     lost = f", {restored} lost bytes restored" if restored else ""
-    report.warning(Code.NORMALIZE_MOJIBAKE, f"repaired mojibake ({how}{lost})", source)
+    report.warn(Code.NORMALIZE_MOJIBAKE, f"repaired mojibake ({how}{lost})", source)
     if unexplained:
-        report.warning(Code.NORMALIZE_LOST_BYTES,
-                       f"{unexplained} damaged bytes could not be restored; kept as they were",
-                       source)
+        report.warn(Code.NORMALIZE_LOST_BYTES,
+                    f"{unexplained} damaged bytes could not be restored; kept as they were",
+                    source)
 
 
 # --- decoding a line ------------------------------------------------------------------------

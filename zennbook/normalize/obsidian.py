@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Code
-from .lines import Line, Report
+from .lines import Line, Reporter
 from .markdown import map_outside_code_spans, verbatim_lines
 
 EMBED = re.compile(r"!\[\[([^\[\]|]+?)(?:\|([^\[\]]*))?\]\]")
@@ -25,7 +25,7 @@ def has_wiki_syntax(texts: list[str], verbatim: list[bool]) -> bool:
     return any(not in_code and WIKI_LINK.search(text) for text, in_code in zip(texts, verbatim))
 
 
-def convert(lines: list[Line], report: Report) -> list[Line]:
+def convert(lines: list[Line], report: Reporter) -> list[Line]:
     verbatim = verbatim_lines([line.text for line in lines])
     converted = []
     for line, in_code in zip(lines, verbatim):

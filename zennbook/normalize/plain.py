@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Code
-from .lines import Line, Report
+from .lines import Line, Reporter
 
 BLOCK_START = re.compile(r"^(?P<lead>[ \t]*)(?P<mark>#|>|[-+*](?=[ \t]*$))")
 BULLET = re.compile(r"^(?P<lead>[ \t]*[-+*][ \t]+)(?P<rest>\S.*)$")
@@ -53,7 +53,7 @@ def looks_plain(texts: list[str]) -> bool:
     return pasted or not any(BLOCK_MARK.match(text) for text in content)
 
 
-def convert(lines: list[Line], report: Report) -> list[Line]:
+def convert(lines: list[Line], report: Reporter) -> list[Line]:
     converted = [Line(_escape_line(line.text), line.source) for line in lines]
     changed = [new for old, new in zip(lines, converted) if old.text != new.text]
     if changed:

@@ -24,12 +24,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import panflute as pf
+
 from ..article import Article
 from ..cache import sha256
 from ..config import ConfigError, Part, load_book
 from ..diagnostics import Diagnostic, Diagnostics, Level, internal_error
 from ..filtering import walk
 from ..pipeline import BuildContext, article_label, prepare
+from ..provenance import DATA_LINE, is_anchor, own_line
 from ..writers.common import copy_doc, id_slug
 from ..writers.html import render_book_html
 from .memory import MemoryCache
@@ -316,9 +319,15 @@ def with_source_lines(article: Article) -> Article:
 
 
 def marked(doc):
+    """Each block's line as `data-source-line` on an element the page can show: a paragraph's
+    (its anchor, see provenance) on a div around it, so that a clicked diagnostic's flash is
+    seen; the anchor itself is dropped by the writer as on the published page."""
     def mark(elem, _doc):
+        if isinstance(elem, (pf.Para, pf.Plain)) and (line := own_line(elem)) is not None:
+            return pf.Div(elem, attributes={SOURCE_LINE: str(line)})
         attributes = getattr(elem, "attributes", None)
-        if attributes and "data-line" in attributes:
-            attributes[SOURCE_LINE] = attributes["data-line"]
+        if attributes and DATA_LINE in attributes and not is_anchor(elem):
+            attributes[SOURCE_LINE] = attributes[DATA_LINE]
+        return None
     walk(doc, mark, doc)
     return doc

@@ -7,8 +7,10 @@
 
 The block structure is Zenn's own (markdown-it with Zenn's plugins, see `parser.py`);
 `blocks.py` writes it so that pandoc reads the same structure, `inline.py` does the same for
-inline text. Containers, cards and embeds become fenced divs; every div, code block, heading,
-image and numbered equation carries `data-line` (its source line) for later diagnostics.
+inline text. Containers, cards and embeds become fenced divs. Every block carries its source
+line for later stages (zennbook.provenance): divs, code blocks, headings, images and numbered
+equations as `data-line`, paragraphs, list items' text, table rows and display math as an
+anchor `[]{data-line=N}` in front of their first text.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 
 from markdown_it.tree import SyntaxTreeNode
 
-from ..diagnostics import Code, Diagnostic
+from ..diagnostics import Code, Diagnostic, Reporter
 from ..normalize.lines import Line
 from .blocks import BlockWriter, Place, join, note_lines
 from .inline import InlineContext
@@ -49,20 +51,21 @@ def rewrite(text: str, lines: list[int], path: str, math_under_text: str = "math
             return lines[index]
         return (lines[-1] if lines else 0) + max(index - len(lines) + 1, 1)
 
-    context = InlineContext(path, frozenset(env.get("references", {})))
+    reporter = Reporter(path)
+    context = InlineContext(reporter, frozenset(env.get("references", {})))
     for line in warned:
-        context.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn "
-                     "(shown as text there); drawn as math in the book: put a blank line before it", line)
+        reporter.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn "
+                      "(shown as text there); drawn as math in the book: put a blank line before it", line)
     for index in math_under_paragraphs(tokens, every=True):
-        context.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn; "
-                     "shown as text, as on Zenn (book.yaml math.under_text: text): put a blank line "
-                     "before it", src_of(index))
+        reporter.warn(Code.MATH_INVALID, "a `$$` block directly under a text line is not math on Zenn; "
+                      "shown as text, as on Zenn (book.yaml math.under_text: text): put a blank line "
+                      "before it", src_of(index))
     writer = BlockWriter(src_of, context)
     body = writer.blocks(SyntaxTreeNode(tokens).children, Place())
     writer.keep_unused_footnotes()
     out = join([body, *writer.footnotes, *_inline_notes(context), _references(env, src_of)])
     return Rewritten("".join(line.text + "\n" for line in out),
-                     [line.source for line in out], context.diagnostics)
+                     [line.source for line in out], reporter.items)
 
 
 SEPARATE_ROUNDS = 20     # `$$` blocks stacked in one paragraph; the rest stay text

@@ -4,7 +4,8 @@ Every block is written from its meaning, not copied: pandoc reads fenced divs, l
 blank lines by its own rules, so the writer emits whatever makes pandoc see Zenn's
 structure: blank lines around blocks, `> ` and indentation for quotes and list items, fenced
 divs with attributes for containers, cards and embeds, attributes on code and math.
-Each output line carries the source line it came from.
+Each output line carries the source line it came from, and each block says it to pandoc
+(`data-line`, or the anchor `paragraph` puts in front of a paragraph's text).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from ..diagnostics import Code
 from ..normalize.lines import Line
+from ..provenance import anchor_markdown
 from . import embeds
 from .fences import parse_info
 from .inline import LINKS_PER_PART, InlineContext, Scanned, rewrite_inline
@@ -26,6 +28,7 @@ from .parser import DEPTH_LIMITS, container_kind
 _CONTAINERS = ("details", "message", "alert")
 _COLON_LINE = re.compile(r"^[\s>]*(:{3,})\s*$")
 _BR_LINE = re.compile(r"^\s*<br\s?/?>\s*$")
+_TASK_MARKER = re.compile(r"^\[[ xX]\]\s+")
 KIND_NAMES = {"list": "list", "quote": "quote", "box": "message or details box"}
 
 
@@ -74,11 +77,9 @@ class BlockWriter:
     def __init__(self, src_of: Callable[[int], int], context: InlineContext) -> None:
         self.src_of = src_of
         self.context = context
+        self.reporter = context.reporter
         self.footnotes: list[list[Line]] = []
         self.note_bodies: dict[str, list[Line]] = {}   # label -> its blocks, first definition
-
-    def warn(self, code: Code, message: str, line: int) -> None:
-        self.context.warn(code, message, line)
 
     # -- sequences -----------------------------------------------------------------------
     def blocks(self, nodes: list[SyntaxTreeNode], place: Place) -> list[Line]:
@@ -109,21 +110,21 @@ class BlockWriter:
             return self.split_cards(scanned)
         if scanned.parts:
             return self.split_paragraph(scanned, len(scanned.parts) + 1)
-        return paragraph_start_safe([line for line in scanned.lines if line.text.strip()])
+        return paragraph([line for line in scanned.lines if line.text.strip()])
 
     def split_paragraph(self, scanned: Scanned, count: int) -> list[Line]:
         """A paragraph of very many links as `count` paragraphs (pandoc's memory: see
         inline.LINKS_PER_PART), cut where the scanner found a space outside any link."""
-        self.warn(Code.INPUT_TOO_LARGE, f"a paragraph of more than {LINKS_PER_PART} links "
-                  f"is set as {count} paragraphs so that pandoc can read it; its text is kept",
-                  scanned.lines[0].source)
+        self.reporter.warn(Code.INPUT_TOO_LARGE, f"a paragraph of more than {LINKS_PER_PART} links "
+                           f"is set as {count} paragraphs so that pandoc can read it; its text is kept",
+                           scanned.lines[0].source)
         cuts = [0, *scanned.parts, len(scanned.lines)]
         parts = []
         for start, stop in zip(cuts, cuts[1:]):
             lines = [line for line in scanned.lines[start:stop] if line.text.strip()]
             if lines:
                 lines[0] = Line(block_start_safe(lines[0].text), lines[0].source)
-            parts.append(paragraph_start_safe(lines))
+            parts.append(paragraph(lines))
         return join(parts)
 
     def split_cards(self, scanned: Scanned) -> list[Line]:
@@ -137,14 +138,16 @@ class BlockWriter:
                                      Line(block_start_safe(line.text), line.source))
                 continue
             parts.extend([self.bare_url(url, line.source), []])
-        return join([paragraph_start_safe(_drop_trailing_break(part)) for part in parts])
+        # parts: text, then a card or embed and the text after it, in turn
+        return join([paragraph(_drop_trailing_break(part)) if k % 2 == 0 else part
+                     for k, part in enumerate(parts)])
 
     def bare_url(self, url: str, src: int) -> list[Line]:
         found = embeds.embed_from_bare_url(url)
         if isinstance(found, embeds.Rejected):
-            self.warn(Code.ZENN_INVALID_EMBED,
-                      f"'{url}' is not shown by Zenn ({found.message}); kept as a link", src)
-            return [Line(escape_text(url), src)]
+            self.reporter.warn(Code.ZENN_INVALID_EMBED,
+                               f"'{url}' is not shown by Zenn ({found.message}); kept as a link", src)
+            return paragraph([Line(escape_text(url), src)])
         return self.embed_div(found, src)
 
     def write_heading(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
@@ -164,8 +167,8 @@ class BlockWriter:
         start, end = node.map
         closed = end - start == len(rows_of(node.content)) + 2
         if not closed:
-            self.warn(Code.ZENN_UNCLOSED_FENCE,
-                      "code block is never closed; it runs to the end of its container", self.src_of(start))
+            self.reporter.warn(Code.ZENN_UNCLOSED_FENCE,
+                               "code block is never closed; it runs to the end of its container", self.src_of(start))
         classes = ["mermaid"] if info.lang == "mermaid" else info.classes
         filename = info.filename if info.filename and info.lang != "mermaid" else None
         attrs = attributes(classes, True, filename=filename, data_line=self.src_of(start))
@@ -184,7 +187,7 @@ class BlockWriter:
         tex, label, src = node.content, node.meta["label"], self.src_of(node.map[0])
         problem = math_problem(tex)
         if problem:
-            self.warn(problem[0], f"math shown as code: {problem[1]}", src)
+            self.reporter.warn(problem[0], f"math shown as code: {problem[1]}", src)
             lines = code_lines(tex.strip("\n") + "\n", attributes(["tex"], data_line=src),
                                self.srcs(node.map[0], node.map[0] + 1))
         else:
@@ -194,18 +197,18 @@ class BlockWriter:
     def trailing_text(self, text: str, src: int) -> list[Line]:
         if not text.strip():
             return []
-        self.warn(Code.ZENN_TRAILING_TEXT,
-                  f"text after the block on the same line ('{text.strip()}') is dropped by Zenn; "
-                  "kept as its own paragraph", src)
-        return [Line(escape_text(text.strip()), src)]
+        self.reporter.warn(Code.ZENN_TRAILING_TEXT,
+                           f"text after the block on the same line ('{text.strip()}') is dropped by Zenn; "
+                           "kept as its own paragraph", src)
+        return paragraph([Line(escape_text(text.strip()), src)])
 
     # -- containers ----------------------------------------------------------------------
     def write_zenn_container(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
         kind, title = container_kind(node.info)
         src = self.src_of(node.map[0])
         if not node.meta["closed"]:
-            self.warn(Code.ZENN_UNCLOSED_CONTAINER,
-                      f"'{node.markup}{node.info.rstrip()}' is never closed; it ends with its parent, as on Zenn", src)
+            self.reporter.warn(Code.ZENN_UNCLOSED_CONTAINER,
+                               f"'{node.markup}{node.info.rstrip()}' is never closed; it ends with its parent, as on Zenn", src)
         attrs = attributes(["admonition", kind], title=title if kind == "details" else None,
                            data_line=src)
         body = self.blocks(node.children, place.inside(kind))
@@ -239,9 +242,9 @@ class BlockWriter:
         """Blocks nested deeper than the parser's DEPTH_LIMITS: their lines as paragraphs
         of plain lines (blank lines still part them), every word kept, markers dropped."""
         start = node.map[0]
-        self.warn(Code.INPUT_TOO_DEEP, f"a {KIND_NAMES[node.meta['kind']]} nested too deep for a "
-                  f"book ({depth_limit_text()}): from here on its lines are plain text, every word kept",
-                  self.src_of(start))
+        self.reporter.warn(Code.INPUT_TOO_DEEP, f"a {KIND_NAMES[node.meta['kind']]} nested too deep for a "
+                           f"book ({depth_limit_text()}): from here on its lines are plain text, every word kept",
+                           self.src_of(start))
         paragraphs: list[list[Line]] = [[]]
         for k, text in enumerate(node.meta["lines"]):
             if not text.strip():
@@ -250,7 +253,7 @@ class BlockWriter:
             lines = self.scan(text, start + k, place).lines
             paragraphs[-1].extend(Line(block_start_safe(line.text), line.source)
                                   for line in lines if line.text.strip())
-        return join(paragraphs)
+        return join([paragraph(lines) for lines in paragraphs])
 
     def write_hr(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
         return [Line("* * *", self.src_of(node.map[0]))]
@@ -264,11 +267,12 @@ class BlockWriter:
 
     def table_row(self, row: SyntaxTreeNode, place: Place) -> Line:
         src = self.src_of(row.map[0]) if row.map else 0
-        cells = []
+        cells = [anchor_markdown(src)]
         for cell in row.children:
             text = cell.children[0].content if cell.children else ""
             scanned = self.scan(text, row.map[0] if row.map else 0, place, table_cell=True)
             cells.append(" ".join(line.text for line in scanned.lines).strip())
+        cells[:2] = [cells[0] + cells[1]] if len(cells) > 1 else cells     # the row's anchor: in its first cell
         return Line("| " + " | ".join(cells) + " |", src)
 
     # -- embeds, cards, footnotes --------------------------------------------------------
@@ -283,11 +287,11 @@ class BlockWriter:
 
     def embed_kept_as_text(self, line: str, name: str, found, src: int) -> list[Line]:
         if found is None:
-            self.warn(Code.ZENN_UNKNOWN_EMBED, f"unknown Zenn embed '@[{name}]' (kept as a link)", src)
+            self.reporter.warn(Code.ZENN_UNKNOWN_EMBED, f"unknown Zenn embed '@[{name}]' (kept as a link)", src)
         else:
-            self.warn(Code.ZENN_INVALID_EMBED,
-                      f"invalid Zenn embed '@[{name}]': {found.message} (kept as text)", src)
-        return [Line(escape_text(line.strip()), src)]
+            self.reporter.warn(Code.ZENN_INVALID_EMBED,
+                               f"invalid Zenn embed '@[{name}]': {found.message} (kept as text)", src)
+        return paragraph([Line(escape_text(line.strip()), src)])
 
     def embed_div(self, found: embeds.Embed, src: int) -> list[Line]:
         if found.kind == "mermaid":
@@ -304,8 +308,8 @@ class BlockWriter:
         body = self.blocks(node.children, place.inside("footnote"))
         if label in self.note_bodies:
             # Zenn keeps the first definition and drops this one; a book keeps its words.
-            self.warn(Code.ZENN_DUPLICATE_FOOTNOTE,
-                      f"footnote [^{label}] is defined twice; the second definition is kept as text here", src)
+            self.reporter.warn(Code.ZENN_DUPLICATE_FOOTNOTE,
+                               f"footnote [^{label}] is defined twice; the second definition is kept as text here", src)
             return body
         self.note_bodies[label] = body
         self.footnotes.append(note_lines(label, body, src))
@@ -320,9 +324,9 @@ class BlockWriter:
             if label in self.context.referenced:
                 kept.append(note)
                 continue
-            self.warn(Code.ZENN_UNUSED_FOOTNOTE,
-                      f"footnote [^{label}] is never referred to (Zenn does not show it); "
-                      "its text is kept at the end of the article", note[0].source)
+            self.reporter.warn(Code.ZENN_UNUSED_FOOTNOTE,
+                               f"footnote [^{label}] is never referred to (Zenn does not show it); "
+                               "its text is kept at the end of the article", note[0].source)
             kept.append(self.note_bodies[label])
         self.footnotes = kept
 
@@ -361,6 +365,8 @@ def display_math(tex: str, label: str | None, src_of: Callable[[int], int]) -> l
     src = src_of(0)
     opener, closer = ("[$$", f"$$]{attributes(['equation'], label=label, data_line=src)}") \
         if label else ("$$", "$$")
+    first = src_of(rows[0][0]) if rows else src
+    opener = anchor_markdown(first) + opener    # the paragraph pandoc makes of it: the formula's first line
     body = [Line("    " + row, src_of(k)) for k, row in rows]
     return [Line(opener, src), *body, Line(closer, body[-1].source if body else src)]
 
@@ -373,6 +379,19 @@ def _is_tight(node: SyntaxTreeNode) -> bool:
 def _alignment(style: str) -> str:
     return {"text-align:left": ":--", "text-align:right": "--:",
             "text-align:center": ":-:"}.get(style, "---")
+
+
+def paragraph(lines: list[Line]) -> list[Line]:
+    """A paragraph's lines, its first one starting with the anchor that carries its source line
+    (after a task list's `[ ]`, which must stay first)."""
+    lines = paragraph_start_safe(lines)
+    if not lines:
+        return lines
+    first = lines[0]
+    marker = _TASK_MARKER.match(first.text)
+    cut = marker.end() if marker else 0
+    text = first.text[:cut] + anchor_markdown(first.source) + first.text[cut:]
+    return [Line(text, first.source), *lines[1:]]
 
 
 def paragraph_start_safe(lines: list[Line]) -> list[Line]:

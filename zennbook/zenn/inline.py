@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from markdown_it.common.utils import normalizeReference
 
-from ..diagnostics import Code, Diagnostic, Level
+from ..diagnostics import Code, Reporter
 from ..normalize.lines import Line
 from . import links, urls
 from .markup import attributes, escape_text
@@ -54,14 +54,10 @@ _WHITESPACE = frozenset("\t\n\x0b\x0c\r \xa0\u1680\u202f\u205f\u3000") | \
 @dataclass
 class InlineContext:
     """What inline rewriting shares across one article."""
-    path: str
+    reporter: Reporter                            # the article's: warnings at their source lines
     references: frozenset[str] = frozenset()     # normalized link reference labels
-    diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: list[tuple[str, list[Line]]] = field(default_factory=list)   # inline footnotes
     referenced: set[str] = field(default_factory=set)   # labels of `[^label]` references
-
-    def warn(self, code: Code, message: str, line: int) -> None:
-        self.diagnostics.append(Diagnostic(Level.WARNING, code, message, self.path, line))
 
     def note_label(self) -> str:
         return f"zenn-inline-{len(self.notes) + 1}"
@@ -203,7 +199,7 @@ class _Scanner:
     def _warn_deep(self, message: str) -> None:
         if not self.warned_deep:
             self.warned_deep = True
-            self.context.warn(Code.INPUT_TOO_DEEP, message, self._src())
+            self.context.reporter.warn(Code.INPUT_TOO_DEEP, message, self._src())
 
     def _flat(self, pos: int, end: int) -> None:
         """Text nested deeper than INLINE_DEPTH_LIMIT: escaped, so it stays words, not markup."""
@@ -251,8 +247,8 @@ class _Scanner:
         line = self.s[pos:stop if stop >= 0 else end].rstrip()
         what = ("not a valid Zenn container" if _CONTAINER_LIKE.match(line)
                 else "a ':::' line that closes nothing")
-        self.context.warn(Code.ZENN_INVALID_CONTAINER,
-                          f"'{line}' is {what}; kept as text, as Zenn shows it", self._src())
+        self.context.reporter.warn(Code.ZENN_INVALID_CONTAINER,
+                                   f"'{line}' is {what}; kept as text, as Zenn shows it", self._src())
 
     def _copy(self, pos: int, end: int, joined: bool = False) -> int:
         """Copy source text verbatim (code spans, destinations), keeping its line breaks;
@@ -329,7 +325,7 @@ class _Scanner:
         delimiter, tex, stop = found
         problem = math_problem(tex)
         if problem:
-            self.context.warn(problem[0], f"math shown as code: {problem[1]}", self._src())
+            self.context.reporter.warn(problem[0], f"math shown as code: {problem[1]}", self._src())
             self.out.put(_code_span(self.s[pos:stop]))
         else:
             self.out.put(delimiter + tex.replace("$", "\\$") + delimiter)
@@ -446,9 +442,9 @@ class _Scanner:
         return label_end + 1
 
     def _warn_nested(self, what: str) -> None:
-        self.context.warn(Code.ZENN_NESTED_FOOTNOTE,
-                          f"footnote {what} inside a footnote is kept as text (a book's notes "
-                          "cannot hold notes)", self._src())
+        self.context.reporter.warn(Code.ZENN_NESTED_FOOTNOTE,
+                                   f"footnote {what} inside a footnote is kept as text (a book's notes "
+                                   "cannot hold notes)", self._src())
 
     def _caret(self, pos: int, end: int, in_link: bool) -> int:
         label_end = _label_end(self.s, pos + 1, end) if self.s.startswith("^[", pos) else None

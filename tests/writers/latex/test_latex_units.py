@@ -12,8 +12,9 @@ from zennbook.config import PdfOptions
 from zennbook.diagnostics import Code, Diagnostics
 from zennbook.pandoc import markdown_to_doc
 from zennbook.writers import latex
+from zennbook.zenn import rewrite
 from zennbook.writers.latex import (
-    SourceLines, TexSources, breakable_code, log_events, needs_rerun, scan_log, shorten,
+    TexSources, breakable_code, log_events, needs_rerun, scan_log, shorten,
     table_layout, trim_options)
 
 
@@ -68,14 +69,6 @@ def test_images_wider_than_the_line_are_fitted_to_it():
     wide, narrow = pf.Image(url="x.png", attributes={"width": "560"}), pf.Image(url="y.png", attributes={"width": "300"})
     latex.render_image(wide, doc), latex.render_image(narrow, doc)
     assert wide.attributes["width"] == "100%" and narrow.attributes["width"] == "300"
-
-
-def test_source_lines_are_found_forward_from_the_last_block():
-    article = SimpleNamespace(body="# 見出し\n\n本文の一行目\n\n本文の一行目", body_lines=[3, 4, 5, 6, 7])
-    source = SourceLines.of(article)
-    assert source.find("本文の一行目") == 5
-    source.cursor += 1
-    assert source.find("本文の一行目") == 7
 
 
 def test_trim_marks_come_with_a_bleed():
@@ -136,8 +129,15 @@ def build(tmp_path: Path) -> Path:
     return tmp_path
 
 
-ARTICLE = SimpleNamespace(slug="intro", label="articles/intro.md",
-                          body="# x\n\n\n長い段落の一行目は長い\n𓀀", body_lines=[10, 11, 12, 13, 14])
+def parsed_article(slug: str, body: str, first_line: int) -> SimpleNamespace:
+    """An article as the writers get it: its tree from the Zenn stage and pandoc."""
+    lines = list(range(first_line, first_line + body.count("\n") + 1))
+    doc = markdown_to_doc(rewrite(body, lines, f"articles/{slug}.md").text)
+    return SimpleNamespace(slug=slug, label=f"articles/{slug}.md", doc=doc)
+
+
+# the paragraph starts at line 12 (the .tex's marker); its second line, 13, is too wide
+ARTICLE = parsed_article("intro", "# x\n\n前の段落\n長い段落の一行目は長い\n𓀀", 10)
 
 
 def test_the_file_stack_follows_the_log_through_chapters_and_back(build):

@@ -43,7 +43,7 @@ def make_chapters(book, articles, assets, diagnostics, context=None) -> list[Cha
 # files the document refers to (path and name in the EPUB), the diagnostics the work
 # emitted. Cached or not, the chapter is the parsed text, so both give the same bytes.
 
-CHAPTER_CACHE = "epub-chapter-1"
+CHAPTER_CACHE = "epub-chapter-2"
 
 
 def chapter_key(book, article) -> str | None:
@@ -78,7 +78,7 @@ def render_chapter(book, article, assets) -> dict:
         name = assets.url(path)
         used[str(Path(path).resolve())] = name
         return name
-    fragment = article_html(article, asset_url, id_prefix(article))
+    fragment = article_html(article, asset_url, id_prefix(article), source_lines=True)
     notes = Diagnostics()
     root = render_document("epub/chapter.xhtml.j2", book=book, article=article,
                            attribution=attribution(book, article))
@@ -96,9 +96,9 @@ def id_prefix(article) -> str:
 def chapter_html(fragment: str, article, diagnostics):
     """html.render's fragment, parsed, with the EPUB-only changes made."""
     html = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
+    remote_images(html, article, diagnostics)
     for fix in HTML_FIXES:
         fix(html)
-    remote_images(html, article, diagnostics)
     return html
 
 
@@ -114,14 +114,14 @@ def remote_images(html, article, diagnostics) -> None:
             lxml.html.Element("span", {"class": "image-remote"})
         link.text = img.get("alt") or src
         link.tail = img.tail
+        line = html_line(img)
         img.getparent().replace(img, link)
         diagnostics.warning(Code.EPUB_REMOTE_IMAGE, f"image {src[:200]} is not in the EPUB (no network at "
-                            "build time); shown as a link", article.label, source_line(article, src))
+                            "build time); shown as a link", article.label, line)
 
 
-def source_line(article, needle: str) -> int | None:
-    """The source line of the first body line containing `needle` (for a diagnostic)."""
-    for index, line in enumerate(article.body.split("\n")):
-        if needle in line:
-            return article.body_lines[index] if index < len(article.body_lines) else None
-    return None
+def html_line(elem) -> int | None:
+    """The source line of an element of html.render's fragment: its own `data-line`, else that
+    of the nearest block anchor before it or element around it."""
+    found = elem.xpath("(ancestor-or-self::*[@data-line] | preceding::*[@data-line])[last()]/@data-line")
+    return int(found[0]) if found and found[0].isdigit() else None

@@ -63,9 +63,20 @@ def math_alttext(html) -> None:
 
 
 def drop_source_lines(html) -> None:
-    """The source line numbers the filters keep for diagnostics mean nothing to a reader."""
+    """The source line numbers the filters keep for diagnostics mean nothing to a reader: the
+    blocks' anchors go, and every `data-line` but a link's (links.resolve_links reads and drops it)."""
     for elem in html.xpath("//*[@data-line]"):
-        del elem.attrib["data-line"]
+        if elem.tag == "a":
+            continue
+        if is_anchor_html(elem):
+            elem.drop_tag()
+        else:
+            del elem.attrib["data-line"]
+
+
+def is_anchor_html(elem) -> bool:
+    """An empty span whose only attribute is `data-line` (provenance's anchor, as HTML)."""
+    return elem.tag == "span" and list(elem.attrib) == ["data-line"] and not elem.text and not len(elem)
 
 
 def image_alt(html) -> None:

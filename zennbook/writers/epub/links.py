@@ -8,7 +8,7 @@ from lxml import etree
 from ...diagnostics import Code
 from ...safety.urls import link_target
 from ..common import article_named, article_patterns, id_slug
-from .chapters import id_prefix, source_line
+from .chapters import id_prefix
 from .xhtml import X, XHTML_NS, Chapter
 
 # -- links --------------------------------------------------------------------------------
@@ -23,13 +23,13 @@ def resolve_links(chapters: list[Chapter], book, diagnostics) -> None:
     for chapter in chapters:
         for link in chapter.root.xpath("//x:a[@href]", namespaces=X):
             href = link.get("href")
+            line = link.attrib.pop("data-line", "")      # html.render's, for this warning only
             target = resolve_href(href, chapter, id_files, slug_files, patterns)
             if target is None:
                 unlink(link)
                 written = href.replace(f"#{id_prefix(chapter.article)}", "#", 1)   # as in the source
-                line = source_line(chapter.article, f"({written}")
                 diagnostics.warning(Code.EPUB_LINK, f"link to {written[:200]!r} leads nowhere in the book; "
-                                    "kept as text", chapter.article.label, line)
+                                    "kept as text", chapter.article.label, int(line) if line.isdigit() else None)
             elif target != href:
                 link.set("href", target)
 

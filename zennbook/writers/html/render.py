@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import panflute as pf
 
 from ...filtering import walk
+from ...provenance import DATA_LINE, is_anchor, source_line
 from ...safety.markup import article_may_set
 from ...safety.urls import link_target, safe_href
 from ...pandoc import doc_to_format
@@ -38,14 +39,17 @@ ZENN_MACROS = ((re.compile(r"\\RR(?![A-Za-z])"), r"\\mathbb{R}"),)
 
 
 def article_html(article, asset_url: AssetUrl, id_prefix: str, heading_links: bool = False,
-                 relative_links: RelativeLinks | None = None) -> str:
+                 relative_links: RelativeLinks | None = None, source_lines: bool = False) -> str:
     """One article's body as an HTML fragment: MathML, ids scoped by `id_prefix`.
 
     With `heading_links`, every heading with an id ends with an empty `a.heading-anchor`
     pointing to it (the single page shows it as a § on hover). `relative_links` decides
     where a relative link leads; without it relative links are kept (the EPUB resolves
-    them across its chapter files)."""
+    them across its chapter files). With `source_lines`, the blocks' anchors stay (empty
+    `span[data-line]`) and each link says its line (`a[data-line]`), for the EPUB's own
+    diagnostics; it removes them after."""
     doc = copy_doc(article.doc)
+    doc.source_lines = source_lines
     doc.asset_url = asset_url
     doc.relative_links = relative_links
     doc.id_prefix = id_prefix if heading_links else None
@@ -56,6 +60,8 @@ def article_html(article, asset_url: AssetUrl, id_prefix: str, heading_links: bo
 
 
 def html_element(elem, doc):
+    if is_anchor(elem):             # a block's source line: not for readers
+        return None if doc.source_lines else []
     scrub_attributes(elem)
     for kind, render in RENDERERS:
         if isinstance(elem, kind):
@@ -212,6 +218,9 @@ def render_link(elem: pf.Link, doc):
     # An in-book target is an id as written (the heading_ids filter decoded it): encode
     # what a URL fragment may not hold; the browser decodes it again to find the id.
     elem.url = fragment_href(target.url[1:]) if target.kind == "fragment" else target.url
+    line = source_line(elem) if doc.source_lines else None
+    if line is not None:
+        elem.attributes[DATA_LINE] = str(line)
     return None
 
 

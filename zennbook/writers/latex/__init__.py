@@ -1,7 +1,7 @@
 """The book as LaTeX: a render pass per article, pandoc to LaTeX, a Jinja2 book template, LuaLaTeX.
 
     assets.py    escaping helpers, raw LaTeX nodes, the files a job folder gets (images, QR codes)
-    lines.py     each block's source line, for located messages
+    lines.py     each block's source line (read from the tree), for the .tex's markers
     render.py    the render pass: boxes, cards, code, math (zennbook.math), images, links
     tables.py    table widths and type size; too-wide tables as column groups
     document.py  book.tex.j2 filled: chapters, parts, license, trim and print options
@@ -25,11 +25,10 @@ scanner maps a line of the LaTeX log back to the article and its source line tha
 
 from .assets import TEXT_WIDTH_PT, LatexAssets, LatexError, breakable_code, breakable_text
 from .document import book_document, chapter_entry, render_book_tex, shorten, trim_options
-from .lines import SourceLines
 from .log import TexSources, log_events, scan_log
 from .onedoc import write_pdf
 from .render import article_latex, render_image, render_math, render_str
 from .run import compile_once, lua_out_of_memory, needs_rerun, run_lualatex
 from .tables import table_layout, text_width
 
-__all__ = ["LatexAssets", "LatexError", "TEXT_WIDTH_PT", "breakable_code", "breakable_text", "SourceLines", "article_latex", "render_image", "render_math", "render_str", "table_layout", "text_width", "book_document", "chapter_entry", "render_book_tex", "shorten", "trim_options", "compile_once", "lua_out_of_memory", "needs_rerun", "run_lualatex", "TexSources", "log_events", "scan_log", "write_pdf"]
+__all__ = ["LatexAssets", "LatexError", "TEXT_WIDTH_PT", "breakable_code", "breakable_text", "article_latex", "render_image", "render_math", "render_str", "table_layout", "text_width", "book_document", "chapter_entry", "render_book_tex", "shorten", "trim_options", "compile_once", "lua_out_of_memory", "needs_rerun", "run_lualatex", "TexSources", "log_events", "scan_log", "write_pdf"]

@@ -6,9 +6,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import panflute as pf
+
 from ...diagnostics import Code, Diagnostics
+from ...filtering import walk
+from ...provenance import LINE_BREAKS, own_line, source_line
 from .assets import OVERFULL_LIMIT_PT
-from .lines import SourceLines
 
 # -- the log: what did not fit, what is missing -------------------------------------------------
 
@@ -160,7 +163,7 @@ def scan_log(log: Path, articles, diagnostics: Diagnostics,
 
 @dataclass
 class ArticlePlaces:
-    """Article labels and source lines, from slugs and from the text the log shows."""
+    """Article labels by slug, and where in the articles' trees a character is."""
     articles: list
 
     def label(self, slug: str | None) -> str | None:
@@ -170,19 +173,20 @@ class ArticlePlaces:
     def article(self, slug: str | None):
         return next((a for a in self.articles if a.slug == slug), None)
 
-    def refine(self, slug: str | None, line: int | None, box: str) -> int | None:
-        """The exact source line of an overfull paragraph, from the words the log shows."""
+    def refine(self, slug: str | None, line: int, box: str) -> int:
+        """The source line of the paragraph line whose text the log's overfull box shows: the
+        paragraph is found in the tree by its line (the marker's), its lines are matched
+        against the box (see provenance.source_line for a paragraph's line k)."""
         article = self.article(slug)
-        if article is None:
+        block = paragraph_at(article.doc, line) if article is not None and article.doc is not None else None
+        if block is None:
             return line
-        source = SourceLines.of(article)
-        source.seek(line or 0)
         words = re.sub(r"\\[A-Z0-9]+/\S+|\[\]|\|", "", box)
-        # the log puts a space between Japanese characters: join them again
-        words = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", words)
-        return source.find(words) or line
+        words = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", words)   # the log spaces Japanese out
+        offset = matching_line(paragraph_lines(block), words)
+        return line + offset
 
-    def find_char(self, char: str) -> tuple[str, int] | None:
+    def find_char(self, char: str) -> tuple[str, int | None] | None:
         return find_char(char, self.articles)
 
 
@@ -248,10 +252,64 @@ EVENT_HANDLERS = {"overfull": on_overfull, "glyph": on_glyph, "reference": on_re
                   "zennbook": on_zennbook, "error": on_error}
 
 
-def find_char(char: str, articles) -> tuple[str, int] | None:
+def paragraph_at(doc, line: int):
+    """The first paragraph of `doc` whose anchor says `line`."""
+    found: list = []
+
+    def visit(elem, _doc):
+        if not found and isinstance(elem, (pf.Para, pf.Plain)) and own_line(elem) == line:
+            found.append(elem)
+    walk(doc, visit, doc)
+    return found[0] if found else None
+
+
+def paragraph_lines(block) -> list[str]:
+    """The text of each line of a paragraph (its inlines cut at line breaks)."""
+    lines = [""]
+
+    def visit(items) -> None:
+        for item in items:
+            if isinstance(item, LINE_BREAKS):
+                lines.append("")
+            elif isinstance(item, pf.Space):
+                lines[-1] += " "
+            elif isinstance(getattr(item, "text", None), str):
+                lines[-1] += item.text
+            elif hasattr(item, "content") and not isinstance(item, pf.Note):
+                visit(item.content)
+    visit(block.content)
+    return lines
+
+
+def matching_line(lines: list[str], box: str) -> int:
+    """Index of the first of `lines` holding the box's first words (or, for text without
+    words, such as a formula, its first characters); 0 when none does."""
+    words = [w[:10] for w in re.findall(r"[^\W_]{3,}", box)[:3]]
+    start = re.sub(r"\s+", "", box)[:12]
+    squashed = [re.sub(r"\s+", "", text) for text in lines]
+    for probe, texts in [*((w, lines) for w in words), (start, squashed)]:
+        hit = next((k for k, text in enumerate(texts) if probe and probe in text), None)
+        if hit is not None:
+            return hit
+    return 0
+
+
+def find_char(char: str, articles) -> tuple[str, int | None] | None:
+    """The first article whose tree holds `char`, and the source line of the block it is in
+    (the log names a missing glyph's character, not where it was set)."""
     for article in articles:
-        for index, line in enumerate(article.body.split("\n")):
-            if char in line:
-                lines = article.body_lines
-                return article.label, lines[index] if index < len(lines) else index + 1
+        if article.doc is not None and (found := char_in_tree(char, article.doc)):
+            return article.label, found[0]
     return None
+
+
+def char_in_tree(char: str, doc) -> list:
+    """[line] of the first text in `doc` (a word, code, math, raw text) holding `char`, or []."""
+    found: list = []
+
+    def visit(elem, _doc):
+        text = getattr(elem, "text", None)
+        if not found and isinstance(text, str) and char in text:
+            found.append(source_line(elem))
+    walk(doc, visit, doc)
+    return found

@@ -10,6 +10,7 @@ import panflute as pf
 from ...diagnostics import Code, Diagnostics
 from ...filtering import walk
 from ...math import MathProblem, math_names, to_latex
+from ...provenance import is_anchor
 from ...pandoc import doc_to_format
 from ...safety.urls import link_target
 from ..common import copy_doc, diff_kind, heading_shift
@@ -28,7 +29,7 @@ from .assets import (
     url_latex,
     verbatim_escape,
 )
-from .lines import SourceLines, assign_lines
+from .lines import assign_lines
 from .tables import render_table, table_layouts
 
 # -- the render pass: the book's elements as LaTeX ------------------------------------------
@@ -38,7 +39,7 @@ def article_latex(article, assets: LatexAssets, diagnostics: Diagnostics,
     doc = copy_doc(article.doc)
     doc.assets, doc.diagnostics, doc.slug, doc.label = assets, diagnostics, article.slug, article.label
     doc.line_pt = line_pt
-    doc.zb_lines = assign_lines(doc, SourceLines.of(article))
+    doc.zb_lines = assign_lines(doc)
     doc.zb_tables = table_layouts(doc, line_pt)
     doc = walk(doc, latex_element, doc)
     args = ["--top-level-division=chapter", f"--shift-heading-level-by={heading_shift(doc)}",
@@ -49,6 +50,8 @@ def article_latex(article, assets: LatexAssets, diagnostics: Diagnostics,
 
 
 def latex_element(elem, doc):
+    if is_anchor(elem):             # its line is in the block's marker (`with_line_marker`)
+        return []
     result = None
     for kind, render in LATEX_RENDERERS:
         if isinstance(elem, kind):
