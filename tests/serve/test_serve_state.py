@@ -14,7 +14,9 @@ from PIL import Image
 from tests.conftest import REPO
 from tests.serve.conftest import ARTICLES, write_book
 from zennbook import pipeline
+from zennbook.serve import state as state_module
 from zennbook.serve.state import BookArgs, Preview
+from zennbook.writers.html import page as pipeline_page
 
 
 @pytest.fixture
@@ -23,13 +25,13 @@ def preview(tmp_path, monkeypatch):
     book = write_book(tmp_path)
     started = Preview(BookArgs(book_path=book))          # the cache in the book's folder, as `build`'s
     started.start()
+    started.fill()
     return started
 
 
 def page(preview) -> bytes:
-    """The whole page as a request for it gets it (made first if a swap left it due)."""
-    preview.finish_page()
-    return preview.page
+    """The whole page as a request for it gets it."""
+    return preview.page_now()
 
 
 def state(preview) -> dict:
@@ -47,19 +49,48 @@ def test_a_save_prepares_again_only_its_chapter(preview, tmp_path):
     update = preview.refresh([tmp_path / "articles" / "one.md"])
     assert update.slugs == ["one"] and update.chapters == ["ch-one"]
     assert preview.good["two"] is two                       # not read again
-    assert update.swap and preview.page_due                 # only the chapter was rendered...
-    assert b"Changed first paragraph." in preview.chapters["ch-one"] and list(preview.chapters) == ["ch-one"]
-    assert preview.chapters["ch-one"].startswith(b'<article class="chapter" id="ch-one"')
-    assert preview.chapters["ch-one"].endswith(b"</article>")
-    assert b"Changed first paragraph." in page(preview) and b"Original first" not in page(preview)   # ... the page next
-    assert update.version == preview.page_version == 2 and not preview.page_due
+    assert update.swap and not update.toc                   # only the chapter was rendered, swapped in
+    assert b"Changed first paragraph." in preview.chapter("ch-one")
+    assert preview.chapter("ch-one").startswith(b'<article class="chapter" id="ch-one"')
+    assert preview.chapter("ch-one").endswith(b"</article>")
+    assert b"Changed first paragraph." in page(preview) and b"Original first" not in page(preview)
+    assert update.version == preview.page_version
+
+
+def test_a_save_swaps_its_chapter_without_rendering_the_book_and_ends_in_the_same_page(preview, tmp_path,
+                                                                                     monkeypatch):
+    """The bug this guards: a save that ran the template over every chapter (its cost grew
+    with the book). The page of pieces is the page rendered whole."""
+    asked = []
+    real = pipeline_page.render_book_html
+    monkeypatch.setattr(state_module, "render_book_html",
+                        lambda book, articles, context, **kw: asked.append([a.slug for a in articles])
+                        or real(book, articles, context, **kw))
+    monkeypatch.setattr(state_module, "render_page", lambda *a, **k: pytest.fail("the whole page was rendered"))
+    (tmp_path / "articles" / "one.md").write_text(ARTICLES["one"].replace("Original", "Swapped"), encoding="utf-8")
+    assert preview.refresh([tmp_path / "articles" / "one.md"]).swap and asked == [["one"]]
+    monkeypatch.undo()
+    swapped = page(preview)
+    preview.render()
+    assert swapped == page(preview) and b"Swapped first paragraph." in swapped
+
+
+def test_a_new_title_swaps_the_contents_too(preview, tmp_path):
+    (tmp_path / "articles" / "two.md").write_text(ARTICLES["two"].replace("第二章", "新しい題"), encoding="utf-8")
+    update = preview.refresh([tmp_path / "articles" / "two.md"])
+    assert update.swap and update.toc and update.event()["toc"]
+    assert "新しい題".encode() in preview.chapter("toc") and preview.chapter("toc").startswith(b'<ol class="toc-parts">')
+    swapped = page(preview)
+    preview.render()
+    assert swapped == page(preview)
 
 
 def test_a_file_that_is_not_part_of_the_book_changes_nothing(preview, tmp_path):
     (tmp_path / "articles" / "draft.md").write_text("# not a chapter\n", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    version = preview.version
     assert preview.refresh([tmp_path / "articles" / "draft.md", tmp_path / "notes.txt"]) is None
-    assert preview.version == 1
+    assert preview.version == version
 
 
 def test_a_broken_front_matter_keeps_the_last_good_render(preview, tmp_path):
@@ -126,7 +157,7 @@ def test_an_image_saved_again_renders_again_the_chapters_that_show_it(tmp_path, 
     image.write_bytes(png("red"))
     book = write_book(tmp_path, {**ARTICLES, "two": ARTICLES["two"] + "\n![a picture](/images/pic.png)\n"})
     preview = Preview(BookArgs(book_path=book), cache_dir=tmp_path / "cache")
-    preview.start()
+    preview.start(first=None)
     assert (tmp_path / "images") in preview.watched_folders()
     before = page(preview)
     image.write_bytes(png("blue"))
@@ -150,7 +181,7 @@ def test_a_folder_of_articles_follows_chapters_that_come_and_ignores_editor_file
     folder = tmp_path / "articles"
     write_book(tmp_path)
     preview = Preview(BookArgs(articles_dir=folder, no_license=True))
-    preview.start()
+    preview.start(first=None)
     for name in (".#one.md", "#one.md#", ".one.md.swp"):
         (folder / name).write_text("x", encoding="utf-8")
         assert preview.refresh([folder / name]) is None, name
@@ -173,23 +204,3 @@ def test_the_memory_keeps_the_book_as_it_is_and_lets_old_versions_go(preview, tm
     preview.render()                                   # the whole page again: nothing made anew
     assert preview.cache.misses == misses
     assert b"Version 4 first paragraph." in preview.page
-
-
-def test_a_page_made_while_a_save_came_in_is_dropped_and_stays_due(preview, tmp_path, monkeypatch):
-    path = tmp_path / "articles" / "one.md"
-    path.write_text(ARTICLES["one"].replace("Original", "First save,"), encoding="utf-8")
-    assert preview.refresh([path]).swap and preview.page_due
-    real, saved = preview.rendered, []
-
-    def with_a_save_meanwhile(articles, book):
-        made = real(articles, book)
-        if not saved:                                 # the whole page: a save comes in meanwhile
-            saved.append(True)
-            path.write_text(ARTICLES["one"].replace("Original", "Second save,"), encoding="utf-8")
-            preview.refresh([path])                   # the lock is free while the page is made
-        return made
-    monkeypatch.setattr(preview, "rendered", with_a_save_meanwhile)
-    preview.finish_page()
-    monkeypatch.undo()
-    assert preview.page_due and b"First save," not in preview.page
-    assert b"Second save, first paragraph." in page(preview)

@@ -3,7 +3,8 @@
     /                       the book's page, with the diagnostics panel
     /__serve/state          the diagnostics, grouped by article (JSON)
     /__serve/events         server-sent events: `reload` after a save, `proof` when one is made
-    /__serve/chapter/<id>   one chapter of the page, as it is now (swapped in place after a save)
+    /__serve/chapter/<id>   one chapter of the page as it is now (swapped in place after a save),
+                            or `toc`, the contents' list
     /proof/<slug>           that article in the print layout, as page images
     /proof/<slug>/<n>.png   page n of it
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from html import escape
 
 from starlette.applications import Starlette
@@ -33,26 +35,24 @@ from .state import Preview
 from .watcher import watch
 
 LOOPBACK_NAMES = ["127.0.0.1", "localhost"]
-PAGE_ATTEMPTS = 3
 
 
-def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str], echo) -> Starlette:
+def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str], echo,
+             report=lambda diagnostics: None) -> Starlette:
+    """`report` is told the whole book's diagnostics once every chapter is in the page."""
     def headers(extra: dict | None = None) -> dict:
         return {"Content-Security-Policy": content_policy(preview.nonce), "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-store", **(extra or {})}
 
     async def page(request: Request) -> Response:
-        for _ in range(PAGE_ATTEMPTS):          # a save while it is made makes it due again
-            if not preview.page_due:
-                break
-            await asyncio.to_thread(preview.finish_page)
-        return Response(preview.page, media_type="text/html; charset=utf-8", headers=headers())
+        return Response(await asyncio.to_thread(preview.page_now), media_type="text/html; charset=utf-8",
+                        headers=headers())
 
     async def state(request: Request) -> Response:
         return Response(preview.state, media_type="application/json", headers=headers())
 
     async def chapter(request: Request) -> Response:
-        found = preview.chapters.get(request.path_params["chapter"])
+        found = preview.chapter(request.path_params["chapter"])
         if found is None:
             return not_found()
         return Response(found, media_type="text/html; charset=utf-8", headers=headers())
@@ -89,12 +89,15 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
     @contextlib.asynccontextmanager
     async def lifespan(app):
         hub.attach(asyncio.get_running_loop())
-        stop = asyncio.Event()
+        stop, stopped = asyncio.Event(), threading.Event()
         watching = asyncio.create_task(watch(preview, hub, proofs, stop, echo))
+        # a thread of its own, not the loop's: Ctrl-C does not wait for a batch to finish
+        threading.Thread(target=fill, args=(preview, hub, stopped, report), name="fill", daemon=True).start()
         try:
             yield
         finally:
             stop.set()
+            stopped.set()
             hub.close()
             proofs.close()
             with contextlib.suppress(asyncio.CancelledError):
@@ -110,6 +113,16 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
     ]
     return Starlette(routes=routes, lifespan=lifespan,
                      middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)])
+
+
+def fill(preview: Preview, hub: Hub, stopped: threading.Event, report) -> None:
+    """The chapters the first page left out, each batch pushed to the open pages (which
+    stay where their reader is); then the whole book's diagnostics reported."""
+    def told(update) -> None:
+        hub.publish("reload", update.event(follow=False))
+    diagnostics = preview.fill(told, stopped)
+    if not stopped.is_set():
+        report(diagnostics)
 
 
 def not_found() -> Response:

@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 from ..cache import Cache
 
-ENTRIES_PER_CHAPTER = 4       # its article, its page HTML, and room for the kinds a writer adds
+ENTRIES_PER_CHAPTER = 4       # its article, its page HTML, its code blocks' HTML, and room for one more
 SPARE_ENTRIES = 64
 
 
