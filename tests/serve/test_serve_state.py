@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 from PIL import Image
@@ -14,6 +17,9 @@ from PIL import Image
 from tests.conftest import REPO
 from tests.serve.conftest import ARTICLES, write_book
 from zennbook import pipeline
+from zennbook.diagnostics import Diagnostics
+from zennbook.pipeline import BuildContext
+from zennbook.writers.html import render_book_html
 from zennbook.serve import state as state_module
 from zennbook.serve.state import BookArgs, Preview
 from zennbook.writers.html import page as pipeline_page
@@ -204,3 +210,45 @@ def test_the_memory_keeps_the_book_as_it_is_and_lets_old_versions_go(preview, tm
     preview.render()                                   # the whole page again: nothing made anew
     assert preview.cache.misses == misses
     assert b"Version 4 first paragraph." in preview.page
+
+
+def test_a_slow_article_does_not_hold_up_the_others_and_the_filled_page_is_the_whole_one(tmp_path, monkeypatch):
+    """The first page comes after the first chapter; the others come in as they are
+    prepared (a slow one last), each told; once all are in, the page is the one rendered
+    whole from them."""
+    monkeypatch.chdir(tmp_path)
+    articles = {**ARTICLES, "three": "---\ntitle: 第三章\n---\n\nThe third chapter.\n",
+                "slow": "---\ntitle: 遅い章\n---\n\nThe slow chapter, at last.\n"}
+    preview = Preview(BookArgs(book_path=write_book(tmp_path, articles)))
+    release, real = threading.Event(), state_module.prepare
+
+    def slow_prepare(book, context, jobs=None):
+        if "slow" in book.chapter_slugs:
+            assert release.wait(60)
+        return real(book, context, jobs)
+    monkeypatch.setattr(state_module, "prepare", slow_prepare)
+    preview.start()
+    first = page(preview).decode()
+    assert "Original first paragraph." in first and "The second chapter" not in first
+    assert first.count('class="zb-pending"') == 3 and state(preview)["pending"] == 3
+    told = []
+    filling = threading.Thread(target=preview.fill, args=(told.append,))
+    filling.start()
+    for _ in range(600):
+        if "two" in preview.good:
+            break
+        time.sleep(0.05)
+    meanwhile = page(preview).decode()
+    assert "The second chapter stays as it is." in meanwhile and "The slow chapter" not in meanwhile
+    assert told[0].slugs == ["two"] and told[0].swap and told[0].toc and not told[0].event(follow=False)["follow"]
+    release.set()
+    filling.join(60)
+    assert [u.slugs for u in told] == [["two"], ["three", "slow"]] and state(preview)["pending"] == 0
+    filled = page(preview)
+    assert b'class="zb-pending"' not in filled and b"The slow chapter, at last." in filled
+    preview.render()                                  # the whole page, rendered in one go
+    assert filled == page(preview)
+    # and the build's page: the same but for the preview's source lines and its overlay
+    built = render_book_html(preview.book, [preview.good[s] for s in preview.book.chapter_slugs],
+                             BuildContext(diagnostics=Diagnostics()))
+    assert re.sub(r' data-source-line="\d+"', "", b"".join(preview.pieces.parts).decode()) == built
