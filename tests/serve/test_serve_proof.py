@@ -1,12 +1,21 @@
 """`/proof/<slug>`: the article in the print layout as page images, made in the background on
-the first ask and made again after a save (two LaTeX runs in this file)."""
+the first ask and made again after a save, its pages drawn as they are asked for (three LaTeX
+runs in this file)."""
 from __future__ import annotations
 
+import io
 import re
+import threading
 import time
 
+from PIL import Image
+
 from tests.conftest import needs
-from tests.serve.conftest import ARTICLES
+from tests.serve.conftest import ARTICLES, write_book
+from zennbook.serve import proofs as proofs_module
+from zennbook.serve.app import proof_html
+from zennbook.serve.proofs import Proofs
+from zennbook.serve.state import BookArgs, Preview
 
 pytestmark = needs("lualatex", "pdftoppm")
 PROOF_TIMEOUT_S = 240
@@ -40,3 +49,33 @@ def test_a_proof_is_made_on_demand_and_again_after_a_save(served):
     again = proof_when(served, "one", lambda page: version(page) > version(first) and "made in" in page)
     assert served.get("/proof/one/1.png")[1] != image
     assert "making" not in again
+
+
+LONG = ARTICLES["one"] + "".join(f"\n## 節 {i}\n\n{'長い本文が続きます。' * 60}\n" for i in range(12))
+
+
+def test_the_proof_draws_a_page_when_it_is_asked_for_page_one_before_the_last(tmp_path, monkeypatch):
+    """The lazy proof: once the PDF is made, page 1 is drawn on its own, and the last page
+    is not drawn until it is asked for."""
+    monkeypatch.chdir(tmp_path)
+    preview = Preview(BookArgs(book_path=write_book(tmp_path, {**ARTICLES, "one": LONG})), cache_dir=tmp_path / "cache")
+    preview.start(first=None)
+    done = threading.Event()
+    proofs = Proofs(preview, lambda slug: done.set() if not proofs.kept[slug].building else None,
+                    the_rest_after_s=None)
+    drawn, real = [], proofs_module.draw_page
+    monkeypatch.setattr(proofs_module, "draw_page", lambda pdf, n, folder: drawn.append(n) or real(pdf, n, folder))
+    try:
+        proofs.ask("one")
+        assert done.wait(PROOF_TIMEOUT_S)
+        proof = proofs.kept["one"]
+        assert proof.pages >= 3 and drawn == [] and proof.images == {}
+        assert proofs.image("one", 1).startswith(PNG)
+        assert drawn == [1] and proof.pages not in proof.images          # page 1 shown, the last not drawn
+        width, height = proof.sizes[0]
+        assert Image.open(io.BytesIO(proof.images[1])).size == (width, height)
+        page = proof_html("one", preview.good["one"], proof)
+        assert page.count('loading="lazy"') == proof.pages and f'width="{width}" height="{height}"' in page
+        assert proofs.image("one", proof.pages + 1) is None
+    finally:
+        proofs.close()

@@ -76,11 +76,10 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
 
     async def proof_image(request: Request) -> Response:
         slug = chapter_slug(request)
-        pages = proofs.kept[slug].pages if slug in proofs.kept else []
-        number = request.path_params["number"]
-        if slug is None or not 1 <= number <= len(pages):
+        image = await asyncio.to_thread(proofs.image, slug, request.path_params["number"]) if slug else None
+        if image is None:
             return not_found()
-        return Response(pages[number - 1], media_type="image/png", headers=headers())
+        return Response(image, media_type="image/png", headers=headers())
 
     def chapter_slug(request: Request) -> str | None:
         slug = request.path_params["slug"]
@@ -138,13 +137,16 @@ def proof_html(slug: str, article, proof: Proof) -> str:
         status = f"made in {proof.seconds:.1f} s" if proof.pages else "no proof: see the problems below"
     problems = [escape(str(d)) for d in proof.diagnostics] + [escape(line) for line in layout_lines(proof.layout)]
     items = "".join(f"<li>{p}</li>" for p in problems) or "<li>no layout problems</li>"
-    pages = "".join(f'<img class="zb-page" src="/proof/{escape(slug)}/{n}.png?v={proof.version}" '
-                    f'alt="page {n}" width="100%">' for n in range(1, len(proof.pages) + 1))
+    # each page keeps its size before its image comes: only the pages in view are asked for
+    pages = "".join(f'<img class="zb-page" src="/proof/{escape(slug)}/{n}.png?v={proof.version}" alt="page {n}" '
+                    f'width="{width}" height="{height}" loading="lazy" data-page="{n}">'
+                    for n, (width, height) in enumerate(proof.sizes, start=1))
     return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">'
             f'<meta name="zennbook-proof" content="{escape(slug)}" data-version="{proof.version}">'
             f"<title>proof: {title}</title></head><body class=\"zb-proof\"><h1>{title}</h1>"
             f'<p class="zb-status">{escape(status)}</p><ul class="zb-problems">{items}</ul>'
-            f'<div class="zb-pages">{pages}</div><p><a href="/">← the book</a></p></body></html>')
+            f'<div class="zb-pages" data-version="{proof.version}">{pages}</div>'
+            f'<p><a href="/">← the book</a></p></body></html>')
 
 
 def layout_lines(layout: dict) -> list[str]:

@@ -89,7 +89,8 @@ def run_serve(args: BookArgs, host: str, port: int, open_browser: bool, debug: b
 def serve_forever(preview: Preview, sock: socket.socket, allowed_hosts: list[str], url: str,
                   open_browser: bool) -> None:
     hub = Hub()
-    proofs = Proofs(preview, lambda slug: hub.publish("proof", {"slug": slug}), preview.debug)
+    proofs = Proofs(preview, lambda slug: hub.publish("proof", {"slug": slug, "version": proofs.kept[slug].version}),
+                    preview.debug)
     app = make_app(preview, hub, proofs, allowed_hosts, lambda line: click.echo(line, err=True), report_filled)
     server = PreviewServer(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                           timeout_graceful_shutdown=2), hub)
