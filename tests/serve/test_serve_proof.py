@@ -79,3 +79,31 @@ def test_the_proof_draws_a_page_when_it_is_asked_for_page_one_before_the_last(tm
         assert proofs.image("one", proof.pages + 1) is None
     finally:
         proofs.close()
+
+
+def fonts_of(folder) -> list[str]:
+    return sorted(p.name for p in (folder / ".zennbook-cache" / "proof" / "serve-test--one" / "fonts").iterdir())
+
+
+def test_a_save_that_brings_no_character_new_to_the_book_keeps_the_proofs_font_cut(tmp_path, monkeypatch):
+    """luaotfload compiles a font cut once per file name: a cut that stays is a third of a
+    proof's LaTeX run saved. 鑑 is in chapter two only, until chapter one is saved with it."""
+    monkeypatch.chdir(tmp_path)
+    two = ARTICLES["two"] + "\n鑑賞の章。\n"
+    preview = Preview(BookArgs(book_path=write_book(tmp_path, {**ARTICLES, "two": two})), cache_dir=tmp_path / "cache")
+    preview.start(first=None)
+    made = threading.Semaphore(0)
+    proofs = Proofs(preview, lambda slug: None if proofs.kept[slug].building else made.release(), the_rest_after_s=None)
+    try:
+        proofs.ask("one")
+        assert made.acquire(timeout=PROOF_TIMEOUT_S) and proofs.kept["one"].pages
+        cut = fonts_of(tmp_path)
+        article = tmp_path / "articles" / "one.md"
+        article.write_text(ARTICLES["one"].replace("Original first paragraph.", "鑑の字が初めて来る段落。"), encoding="utf-8")
+        proofs.after_save(preview.refresh([article]).slugs)
+        assert made.acquire(timeout=PROOF_TIMEOUT_S) and proofs.kept["one"].version == 2
+        folder = tmp_path / ".zennbook-cache" / "proof" / "serve-test--one"     # proof's own cache, as `proof` keeps it
+        assert "鑑" in "".join(p.read_text(encoding="utf-8") for p in [folder / "proof.tex", *folder.glob("chapters/*.tex")])
+        assert fonts_of(tmp_path) == cut
+    finally:
+        proofs.close()

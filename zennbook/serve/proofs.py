@@ -92,7 +92,8 @@ class Proofs:
             self.waiting.discard(slug)      # a save from now on asks for one more run
             version = self.kept[slug].version + 1
         started = time.perf_counter()
-        pdf, layout, said = typeset_pdf(self.preview.book, slug, self.folder / f"{slug}-{version}.pdf", self.debug)
+        pdf, layout, said = typeset_pdf(self.preview.book, slug, self.folder / f"{slug}-{version}.pdf",
+                                        self.preview.characters(), self.debug)
         sizes = page_sizes(pdf, said) if pdf else []
         with self.lock:
             previous = self.kept[slug]
@@ -138,13 +139,15 @@ class Proofs:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def typeset_pdf(book, slug: str, keep_as: Path, debug: bool = False) -> tuple[Path | None, dict, list[Diagnostic]]:
+def typeset_pdf(book, slug: str, keep_as: Path, characters: set[str], debug: bool = False
+                ) -> tuple[Path | None, dict, list[Diagnostic]]:
     """(the PDF, kept as `keep_as`, the layout report, diagnostics); no PDF when the article
-    cannot be set."""
+    cannot be set. The fonts are cut to the book's `characters` too: a save seldom brings a
+    character the book does not have, so the cut, and luaotfload's copy of it, stay."""
     diagnostics = Diagnostics(silenced=book.silence)
     target = find_target(book, slug)
     try:
-        result = typeset(target, diagnostics, debug) if target else None
+        result = typeset(target, diagnostics, debug, characters) if target else None
     except ZennbookError as exc:             # a tool failed or is missing: one line, with its log
         diagnostics.items.append(exc.diagnostic())
         result = None

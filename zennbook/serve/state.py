@@ -114,6 +114,12 @@ class Preview:
         """One chapter's `<article>` (or the contents' list, `toc`) as the page has it now."""
         return self.pieces.get(name)
 
+    def characters(self) -> set[str]:
+        """Every character of the book's articles (the proofs' fonts are cut to them)."""
+        with self.lock:
+            articles = list(self.good.values())
+        return set().union(*(a.body for a in articles))
+
     # -- the entry points ---------------------------------------------------------------
 
     def start(self, first: int | None = FIRST_BATCH) -> Diagnostics:
@@ -142,6 +148,7 @@ class Preview:
                 break
             started = time.perf_counter()
             prepared, context = self.prepared(book, batch)
+            self.rendered(list(prepared.values()), book)     # their HTML into the cache, outside the lock too
             size *= 2
             with self.lock:
                 batch = [s for s in batch if s not in self.said]     # a save may have come first
