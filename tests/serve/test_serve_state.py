@@ -252,3 +252,19 @@ def test_a_slow_article_does_not_hold_up_the_others_and_the_filled_page_is_the_w
     built = render_book_html(preview.book, [preview.good[s] for s in preview.book.chapter_slugs],
                              BuildContext(diagnostics=Diagnostics()))
     assert re.sub(r' data-source-line="\d+"', "", b"".join(preview.pieces.parts).decode()) == built
+
+
+def test_a_page_that_missed_swaps_while_it_loaded_is_told_them_as_swaps(preview, tmp_path):
+    """A page made at version v connects after two saves: it swaps the chapters they
+    changed (and the contents) instead of loading the whole page again."""
+    made_at = preview.page_version
+    assert preview.since(made_at) is None
+    (tmp_path / "articles" / "one.md").write_text(ARTICLES["one"].replace("Original", "Later"), encoding="utf-8")
+    preview.refresh([tmp_path / "articles" / "one.md"])
+    (tmp_path / "articles" / "two.md").write_text(ARTICLES["two"].replace("第二章", "改題"), encoding="utf-8")
+    preview.refresh([tmp_path / "articles" / "two.md"])
+    missed = preview.since(made_at)
+    assert missed["swap"] and missed["chapters"] == ["ch-one", "ch-two"] and missed["toc"]
+    assert missed["version"] == preview.page_version and not missed["follow"]
+    preview.render()                                  # rendered whole since: only a reload will do
+    assert preview.since(made_at) == {"version": preview.page_version, "chapters": [], "swap": False}

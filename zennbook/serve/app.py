@@ -59,8 +59,10 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
 
     async def events(request: Request) -> Response:
         first = []
-        if request.query_params.get("page", str(preview.page_version)) != str(preview.page_version):
-            first.append(("reload", {"version": preview.page_version, "chapters": []}))
+        page_version = request.query_params.get("page", "")
+        missed = preview.since(int(page_version)) if page_version.isdigit() else None
+        if missed is not None:          # what came while the page loaded: swapped in, when it can be
+            first.append(("reload", missed))
         slug = request.query_params.get("proof", "")
         if slug in proofs.kept and request.query_params.get("proofv") != str(proofs.kept[slug].version):
             first.append(("proof", {"slug": slug, "version": proofs.kept[slug].version}))

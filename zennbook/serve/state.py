@@ -47,6 +47,7 @@ from .pieces import TOC, Pieces, cut
 BOOK_FILES = (".yaml", ".yml")        # the book file, a folder's book.yaml, cards.yaml
 SOURCE_LINE = "data-source-line"      # the preview keeps each block's source line under this name
 FIRST_BATCH = 1                       # chapters prepared before the page is first served
+SWAPS_KEPT = 256                      # a page that missed more than these reloads whole
 PENDING_BODY = '<p class="zb-pending">この章は準備中です / this chapter is being prepared</p>'
 
 
@@ -100,6 +101,7 @@ class Preview:
         self.pieces = Pieces()
         self.shown: list[str] = []                # the chapters the page has a piece for
         self.outline_shown: list[tuple] = []      # the contents the page shows
+        self.swaps: list[Update] = []             # the swaps since the page was last rendered whole
 
     @property
     def page(self) -> bytes:
@@ -196,8 +198,24 @@ class Preview:
         stages["render"] = time.perf_counter() - before
         self.state = self.report_json()
         said = Diagnostics(items=[d for s in slugs for d in self.said.get(s, [])])
-        return Update(self.version, [chapter_id(s) for s in slugs], list(slugs), time.perf_counter() - started,
-                      said.summary(), swapped is not None, bool(swapped), stages)
+        update = Update(self.version, [chapter_id(s) for s in slugs], list(slugs), time.perf_counter() - started,
+                        said.summary(), swapped is not None, bool(swapped), stages)
+        if update.swap:
+            self.swaps = [*self.swaps[-(SWAPS_KEPT - 1):], update]
+        return update
+
+    def since(self, version: int) -> dict | None:
+        """The `reload` event for a page made at `version` that missed what came after (it
+        was loading): the chapters swapped since, when only swaps came; None: it is current;
+        a whole reload when the page was rendered whole since, or too much came."""
+        if version == self.page_version:
+            return None
+        missed = [u for u in self.swaps if u.version > version]
+        if not missed or missed[0].version != version + 1:
+            return {"version": self.page_version, "chapters": [], "swap": False}
+        chapters = list(dict.fromkeys(c for u in missed for c in u.chapters))
+        return {"version": self.page_version, "chapters": chapters, "swap": True,
+                "toc": any(u.toc for u in missed), "follow": False}
 
     # -- what a change concerns -------------------------------------------------------------
 
@@ -326,7 +344,7 @@ class Preview:
         self.page_said = context.diagnostics.items
         self.shown = [s for s in self.book.chapter_slugs if s in self.good or s not in self.said]
         self.pieces = Pieces(html, [TOC, *(chapter_id(s) for s in self.shown)])
-        self.outline_shown, self.page_version = self.outline(), self.version
+        self.outline_shown, self.page_version, self.swaps = self.outline(), self.version, []
 
     def swap_in(self, slugs: list[str]) -> bool | None:
         """Only these chapters rendered (a page of just them, cut) and swapped into the
