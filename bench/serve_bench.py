@@ -1,6 +1,7 @@
 """Benchmark: `build.py serve` on the synthetic course (bench/corpus.py).
 
     .venv/bin/python bench/serve_bench.py [--articles 114] [--seed 0] [--edits 5] [--no-proof]
+    .venv/bin/python bench/serve_bench.py --warm DIR      # a course folder served before: no cold part
 
 Measured, each number with the machine's load average (1 min) when it was taken:
 - the cold HTML build (`build.py build --format html --no-verify`), the yardstick, on its own
@@ -198,9 +199,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--no-proof", action="store_true")
+    parser.add_argument("--warm", type=Path, help="a corpus folder `serve` has run on (its cache warm): "
+                        "only the warm numbers, the cold build and first page left out")
     args = parser.parse_args()
     lines = round(FULL_LINES * args.articles / FULL["articles"])
     from playwright.sync_api import sync_playwright
+    if args.warm:
+        return warm_only(args.warm.resolve(), args)
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as tmp:
         built, served = Path(tmp) / "built", Path(tmp) / "served"
         counts = make_corpus(built, lines=lines, seed=args.seed)
@@ -220,21 +225,9 @@ def main() -> None:
                       + ")", flush=True)
                 print(f"serve start to every chapter in the page, cold: {serving.until_filled():.1f}s ({load()})",
                       flush=True)
-                timings = save_to_reload(page, serving, served / f"{slug}.md", f"ch-{slug}", args.edits)
-                print(f"save to reload of {slug}, {len(timings)} edits, "
-                      f"load {min(t['load'] for t in timings):.1f}-{max(t['load'] for t in timings):.1f}:")
-                for name, key in (("  write -> new text shown", "total"), ("  write -> reload event (server)", "server"),
-                                  ("  reload event -> shown (browser)", "browser")):
-                    print(median_line(name, [t[key] for t in timings]))
-                for t in timings:
-                    print(f"    {t['total']:.2f}s: server {t['server']:.2f}s [{t['stages']}], "
-                          f"browser {t['browser']:.2f}s, load {t['load']:.1f}")
+                report_saves(save_to_reload(page, serving, served / f"{slug}.md", f"ch-{slug}", args.edits), slug)
                 if not args.no_proof:
-                    proof = proof_after_save(browser, serving, served / f"{slug}.md", slug)
-                    print(f"proof of {slug} ({proof['pages']} pages): first ask (cold LaTeX) {proof['first']:.1f}s; "
-                          f"save -> first new page image shown {proof['total']:.1f}s (write -> proof event "
-                          f"{proof['typeset']:.1f}s, event -> image shown {proof['image']:.2f}s; "
-                          f"load {proof['load']:.1f})")
+                    report_proof(proof_after_save(browser, serving, served / f"{slug}.md", slug), slug)
             finally:
                 serving.stop()
             serving = Serving(served)
@@ -245,6 +238,42 @@ def main() -> None:
             finally:
                 serving.stop()
             browser.close()
+
+
+def warm_only(served: Path, args) -> None:
+    """First paint, save to reload and the proof on a folder served before."""
+    from playwright.sync_api import sync_playwright
+    slug = sorted(p.stem for p in served.glob("*.md"))[len(list(served.glob("*.md"))) // 2]
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        serving = Serving(served)
+        try:
+            page, stages = first_paint(browser, serving)
+            print(f"serve start to first paint, warm: {stages['start -> first paint']:.1f}s ({load()}); "
+                  f"every chapter in: {serving.until_filled():.1f}s ({load()})", flush=True)
+            report_saves(save_to_reload(page, serving, served / f"{slug}.md", f"ch-{slug}", args.edits), slug)
+            if not args.no_proof:
+                report_proof(proof_after_save(browser, serving, served / f"{slug}.md", slug), slug)
+        finally:
+            serving.stop()
+        browser.close()
+
+
+def report_saves(timings: list[dict], slug: str) -> None:
+    print(f"save to reload of {slug}, {len(timings)} edits, "
+          f"load {min(t['load'] for t in timings):.1f}-{max(t['load'] for t in timings):.1f}:")
+    for name, key in (("  write -> new text shown", "total"), ("  write -> reload event (server)", "server"),
+                      ("  reload event -> shown (browser)", "browser")):
+        print(median_line(name, [t[key] for t in timings]))
+    for t in timings:
+        print(f"    {t['total']:.2f}s: server {t['server']:.2f}s [{t['stages']}], "
+              f"browser {t['browser']:.2f}s, load {t['load']:.1f}", flush=True)
+
+
+def report_proof(proof: dict, slug: str) -> None:
+    print(f"proof of {slug} ({proof['pages']} pages): first ask {proof['first']:.1f}s; "
+          f"save -> first new page image shown {proof['total']:.1f}s (write -> proof event "
+          f"{proof['typeset']:.1f}s, event -> image shown {proof['image']:.2f}s; load {proof['load']:.1f})", flush=True)
 
 
 if __name__ == "__main__":

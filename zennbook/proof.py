@@ -96,10 +96,11 @@ def find_target(book, file_or_slug: str) -> Target | None:
     return Target(one, slug, offset)
 
 
-def typeset(target: Target, diagnostics: Diagnostics, debug: bool = False, characters: set[str] = frozenset()) -> dict | None:
+def typeset(target: Target, diagnostics: Diagnostics, debug: bool = False, characters: set[str] = frozenset(),
+            compile=run_lualatex) -> dict | None:
     """The article prepared by the runner's own stage, then set with the book's template and
     compiled; None if it has errors. The fonts are cut to `characters` too (the preview
-    gives the book's)."""
+    gives the book's), and `compile` runs LuaLaTeX (the preview's may have started ahead)."""
     context = BuildContext(diagnostics=diagnostics, jobs=1, debug=debug)
     articles = prepare(target.book, context)
     if not articles or diagnostics.has_errors():
@@ -109,7 +110,7 @@ def typeset(target: Target, diagnostics: Diagnostics, debug: bool = False, chara
                           proof=True, chapter_offset=target.chapter_offset)
     (build_dir / f"{JOB}.tex").write_text(tex, encoding="utf-8")
     install_fonts(build_dir, context.cache.root, kept_characters(build_dir, characters))
-    log, passes = run_lualatex(build_dir, JOB, max_passes=2, settle_toc=False, epoch=context.epoch)
+    log, passes = compile(build_dir, JOB, max_passes=2, settle_toc=False, epoch=context.epoch)
     layout = scan_log(log, articles, diagnostics)
     return {"article": articles[0].label, "pdf": build_dir / f"{JOB}.pdf", "passes": passes,
             "layout": layout}

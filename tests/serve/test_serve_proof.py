@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import threading
 import time
 
@@ -12,6 +13,8 @@ from PIL import Image
 
 from tests.conftest import needs
 from tests.serve.conftest import ARTICLES, write_book
+from zennbook.diagnostics import Diagnostics
+from zennbook.proof import find_target, typeset
 from zennbook.serve import proofs as proofs_module
 from zennbook.serve.app import proof_html
 from zennbook.serve.proofs import Proofs
@@ -62,7 +65,7 @@ def test_the_proof_draws_a_page_when_it_is_asked_for_page_one_before_the_last(tm
     preview.start(first=None)
     done = threading.Event()
     proofs = Proofs(preview, lambda slug: done.set() if not proofs.kept[slug].building else None,
-                    the_rest_after_s=None)
+                    the_rest_after_s=None, warm_ahead=False)
     drawn, real = [], proofs_module.draw_page
     monkeypatch.setattr(proofs_module, "draw_page", lambda pdf, n, folder: drawn.append(n) or real(pdf, n, folder))
     try:
@@ -85,9 +88,11 @@ def fonts_of(folder) -> list[str]:
     return sorted(p.name for p in (folder / ".zennbook-cache" / "proof" / "serve-test--one" / "fonts").iterdir())
 
 
-def test_a_save_that_brings_no_character_new_to_the_book_keeps_the_proofs_font_cut(tmp_path, monkeypatch):
+def test_a_save_that_brings_no_character_new_to_the_book_keeps_the_font_cut_and_the_run_started_ahead(
+        tmp_path, monkeypatch):
     """luaotfload compiles a font cut once per file name: a cut that stays is a third of a
-    proof's LaTeX run saved. 鑑 is in chapter two only, until chapter one is saved with it."""
+    proof's LaTeX run saved, and lets the run started ahead (its preamble, fonts included,
+    loaded) set the next proof. 鑑 is in chapter two only, until chapter one is saved with it."""
     monkeypatch.chdir(tmp_path)
     two = ARTICLES["two"] + "\n鑑賞の章。\n"
     preview = Preview(BookArgs(book_path=write_book(tmp_path, {**ARTICLES, "two": two})), cache_dir=tmp_path / "cache")
@@ -105,5 +110,14 @@ def test_a_save_that_brings_no_character_new_to_the_book_keeps_the_proofs_font_c
         folder = tmp_path / ".zennbook-cache" / "proof" / "serve-test--one"     # proof's own cache, as `proof` keeps it
         assert "鑑" in "".join(p.read_text(encoding="utf-8") for p in [folder / "proof.tex", *folder.glob("chapters/*.tex")])
         assert fonts_of(tmp_path) == cut
+        # ... and the run started ahead (preamble loaded, waiting) set it: the same pages as a fresh run
+        assert proofs.warm.used == 1
+        warm_text = pdf_text(proofs.kept["one"].pdf)
+        fresh = typeset(find_target(preview.book, "one"), Diagnostics(), characters=preview.characters())
+        assert warm_text == pdf_text(fresh["pdf"]) and "鑑の字が初めて来る段落" in warm_text.replace("\n", "")
     finally:
         proofs.close()
+
+
+def pdf_text(pdf) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..diagnostics import Diagnostic, Diagnostics, ZennbookError, internal_error
-from ..proof import PROOF_DPI, find_target, typeset
+from ..proof import JOB, PROOF_DPI, find_target, typeset
+from .warmtex import WarmLatex
 
 PDFTOPPM_TIMEOUT_S = 120
 POINTS_PER_INCH = 72
@@ -53,14 +54,16 @@ class Proof:
 
 class Proofs:
     def __init__(self, preview, on_done: Callable[[str], None], debug: bool = False,
-                 the_rest_after_s: float | None = THE_REST_AFTER_S):
-        """`the_rest_after_s` None: only the pages asked for are drawn."""
+                 the_rest_after_s: float | None = THE_REST_AFTER_S, warm_ahead: bool = True):
+        """`the_rest_after_s` None: only the pages asked for are drawn. `warm_ahead`: after
+        each proof, its next LuaLaTeX run is started, its preamble loaded (warmtex.py)."""
         self.preview, self.on_done, self.debug = preview, on_done, debug
         self.the_rest_after_s = the_rest_after_s
         self.kept: dict[str, Proof] = {}
         self.waiting: set[str] = set()
         self.lock = threading.Lock()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="proof")
+        self.warm, self.warm_ahead = WarmLatex(), warm_ahead
         self.folder = Path(tempfile.mkdtemp(prefix="zennbook-proofs-"))
 
     def ask(self, slug: str) -> Proof:
@@ -92,8 +95,8 @@ class Proofs:
             self.waiting.discard(slug)      # a save from now on asks for one more run
             version = self.kept[slug].version + 1
         started = time.perf_counter()
-        pdf, layout, said = typeset_pdf(self.preview.book, slug, self.folder / f"{slug}-{version}.pdf",
-                                        self.preview.characters(), self.debug)
+        pdf, layout, said, build_dir = typeset_pdf(self.preview.book, slug, self.folder / f"{slug}-{version}.pdf",
+                                                   self.preview.characters(), self.warm.compile, self.debug)
         sizes = page_sizes(pdf, said) if pdf else []
         with self.lock:
             previous = self.kept[slug]
@@ -105,6 +108,8 @@ class Proofs:
         if previous.pdf is not None and previous.pdf != made.pdf:
             previous.pdf.unlink(missing_ok=True)
         self.on_done(slug)
+        if build_dir is not None and self.warm_ahead:
+            self.warm.start(build_dir, JOB, int(time.time()))    # the next save's run, its preamble loaded
         if sizes and self.the_rest_after_s is not None:
             time.sleep(self.the_rest_after_s)
             self.draw_the_rest(slug, version)
@@ -136,18 +141,19 @@ class Proofs:
 
     def close(self) -> None:
         self.worker.shutdown(wait=False, cancel_futures=True)
+        self.warm.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def typeset_pdf(book, slug: str, keep_as: Path, characters: set[str], debug: bool = False
-                ) -> tuple[Path | None, dict, list[Diagnostic]]:
-    """(the PDF, kept as `keep_as`, the layout report, diagnostics); no PDF when the article
-    cannot be set. The fonts are cut to the book's `characters` too: a save seldom brings a
+def typeset_pdf(book, slug: str, keep_as: Path, characters: set[str], compile, debug: bool = False
+                ) -> tuple[Path | None, dict, list[Diagnostic], Path | None]:
+    """(the PDF, kept as `keep_as`, the layout report, diagnostics, the proof's folder); no
+    PDF when the article cannot be set. The fonts are cut to the book's `characters` too: a save seldom brings a
     character the book does not have, so the cut, and luaotfload's copy of it, stay."""
     diagnostics = Diagnostics(silenced=book.silence)
     target = find_target(book, slug)
     try:
-        result = typeset(target, diagnostics, debug, characters) if target else None
+        result = typeset(target, diagnostics, debug, characters, compile) if target else None
     except ZennbookError as exc:             # a tool failed or is missing: one line, with its log
         diagnostics.items.append(exc.diagnostic())
         result = None
@@ -157,9 +163,9 @@ def typeset_pdf(book, slug: str, keep_as: Path, characters: set[str], debug: boo
         diagnostics.items.append(internal_error("the proof", exc))
         result = None
     if result is None:
-        return None, {}, diagnostics.items
+        return None, {}, diagnostics.items, None
     shutil.copyfile(result["pdf"], keep_as)     # the next run writes over the one in the proof folder
-    return keep_as, result["layout"], diagnostics.items
+    return keep_as, result["layout"], diagnostics.items, result["pdf"].parent
 
 
 def page_sizes(pdf: Path, diagnostics: Diagnostics) -> list[tuple[int, int]]:

@@ -42,7 +42,8 @@ def set_code_blocks(doc: pf.Doc, args: list[str], cache, label: str) -> pf.Doc:
     missing = [(key, block, ident) for key, (block, ident) in zip(keys, blocks) if key not in known]
     if missing:
         known.update(zip((key for key, _, _ in missing), set_apart(missing, args, label)))
-    cache.put(KIND, entry, {key: known[key] for key in keys})      # only the blocks the article has now
+    if missing or len(known) != len(set(keys)):
+        cache.put(KIND, entry, {key: known[key] for key in keys})      # only the blocks the article has now
     html = iter(keys)
 
     def replace(elem, _doc):
