@@ -2,7 +2,8 @@
 
     book.yaml -> a one-chapter book (same template, class, paper, fonts; the chapter keeps its
     number in the book) -> render pass -> lualatex with the proof watermark (one pass; a
-    second only when references need it; the .aux is kept between runs)
+    second only when references need it; the .aux is kept between runs, and so is the font
+    cut while no new character comes)
     -> DIR/<slug>.proof.pdf, DIR/<slug>-N.png (pdftoppm), DIR/<slug>.layout.json and .txt
 
 The layout report lists overfull lines over 1pt with the article's source line (and whether
@@ -27,7 +28,8 @@ from .config import ConfigError, Part, load_book
 from .diagnostics import Code, Diagnostics, ZennbookError
 from .safety.paths import book_folder
 from .pipeline import BuildContext, prepare
-from .writers.fonts import install_fonts
+from .writers.fontchains import Usage
+from .writers.fonts import folder_characters, install_fonts
 from .writers.latex import LatexAssets, render_book_tex, run_lualatex, scan_log
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -36,6 +38,7 @@ LAYOUT_CODES = frozenset({Code.LAYOUT_OVERFULL, Code.LAYOUT_REFERENCE, Code.LAYO
                           Code.MATH_UNDEFINED, Code.GLYPH_MISSING, Code.LATEX_ERROR})
 PROOF_DPI = 100
 JOB = "proof"
+KEPT_CHARACTERS = "characters.txt"
 
 
 @dataclasses.dataclass
@@ -93,9 +96,11 @@ def find_target(book, file_or_slug: str) -> Target | None:
     return Target(one, slug, offset)
 
 
-def typeset(target: Target, diagnostics: Diagnostics, debug: bool = False) -> dict | None:
+def typeset(target: Target, diagnostics: Diagnostics, debug: bool = False, characters: set[str] = frozenset(),
+            compile=run_lualatex) -> dict | None:
     """The article prepared by the runner's own stage, then set with the book's template and
-    compiled; None if it has errors."""
+    compiled; None if it has errors. The fonts are cut to `characters` too (the preview
+    gives the book's), and `compile` runs LuaLaTeX (the preview's may have started ahead)."""
     context = BuildContext(diagnostics=diagnostics, jobs=1, debug=debug)
     articles = prepare(target.book, context)
     if not articles or diagnostics.has_errors():
@@ -104,11 +109,27 @@ def typeset(target: Target, diagnostics: Diagnostics, debug: bool = False) -> di
     tex = render_book_tex(target.book, articles, LatexAssets(build_dir), diagnostics, context,
                           proof=True, chapter_offset=target.chapter_offset)
     (build_dir / f"{JOB}.tex").write_text(tex, encoding="utf-8")
-    install_fonts(build_dir, context.cache.root)
-    log, passes = run_lualatex(build_dir, JOB, max_passes=2, settle_toc=False, epoch=context.epoch)
+    install_fonts(build_dir, context.cache.root, kept_characters(build_dir, characters))
+    log, passes = compile(build_dir, JOB, max_passes=2, settle_toc=False, epoch=context.epoch)
     layout = scan_log(log, articles, diagnostics)
     return {"article": articles[0].label, "pdf": build_dir / f"{JOB}.pdf", "passes": passes,
             "layout": layout}
+
+
+def kept_characters(build_dir: Path, more: set[str]) -> Usage:
+    """The characters of this proof, of every earlier proof of the article and `more`: the
+    fonts are cut to them, so a save that brings no new character keeps the cut, and
+    luaotfload its compiled copy of it (compiling a new cut is about a third of a proof's
+    LuaLaTeX run)."""
+    usage = folder_characters(build_dir)
+    kept = build_dir / KEPT_CHARACTERS
+    try:
+        usage.chars |= set(kept.read_text(encoding="utf-8"))
+    except OSError:
+        pass                        # the first proof of the article
+    usage.chars |= set(more)
+    kept.write_text("".join(sorted(usage.chars)), encoding="utf-8")
+    return usage
 
 
 def proof_build_dir(target: Target, context: BuildContext) -> Path:

@@ -3,7 +3,8 @@
     /                       the book's page, with the diagnostics panel
     /__serve/state          the diagnostics, grouped by article (JSON)
     /__serve/events         server-sent events: `reload` after a save, `proof` when one is made
-    /__serve/chapter/<id>   one chapter of the page, as it is now (swapped in place after a save)
+    /__serve/chapter/<id>   one chapter of the page as it is now (swapped in place after a save),
+                            or `toc`, the contents' list
     /proof/<slug>           that article in the print layout, as page images
     /proof/<slug>/<n>.png   page n of it
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from html import escape
 
 from starlette.applications import Starlette
@@ -33,34 +35,34 @@ from .state import Preview
 from .watcher import watch
 
 LOOPBACK_NAMES = ["127.0.0.1", "localhost"]
-PAGE_ATTEMPTS = 3
 
 
-def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str], echo) -> Starlette:
+def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str], echo,
+             report=lambda diagnostics: None) -> Starlette:
+    """`report` is told the whole book's diagnostics once every chapter is in the page."""
     def headers(extra: dict | None = None) -> dict:
         return {"Content-Security-Policy": content_policy(preview.nonce), "X-Content-Type-Options": "nosniff",
                 "Referrer-Policy": "no-referrer", "Cache-Control": "no-store", **(extra or {})}
 
     async def page(request: Request) -> Response:
-        for _ in range(PAGE_ATTEMPTS):          # a save while it is made makes it due again
-            if not preview.page_due:
-                break
-            await asyncio.to_thread(preview.finish_page)
-        return Response(preview.page, media_type="text/html; charset=utf-8", headers=headers())
+        return Response(await asyncio.to_thread(preview.page_now), media_type="text/html; charset=utf-8",
+                        headers=headers())
 
     async def state(request: Request) -> Response:
         return Response(preview.state, media_type="application/json", headers=headers())
 
     async def chapter(request: Request) -> Response:
-        found = preview.chapters.get(request.path_params["chapter"])
+        found = preview.chapter(request.path_params["chapter"])
         if found is None:
             return not_found()
         return Response(found, media_type="text/html; charset=utf-8", headers=headers())
 
     async def events(request: Request) -> Response:
         first = []
-        if request.query_params.get("page", str(preview.page_version)) != str(preview.page_version):
-            first.append(("reload", {"version": preview.page_version, "chapters": []}))
+        page_version = request.query_params.get("page", "")
+        missed = preview.since(int(page_version)) if page_version.isdigit() else None
+        if missed is not None:          # what came while the page loaded: swapped in, when it can be
+            first.append(("reload", missed))
         slug = request.query_params.get("proof", "")
         if slug in proofs.kept and request.query_params.get("proofv") != str(proofs.kept[slug].version):
             first.append(("proof", {"slug": slug, "version": proofs.kept[slug].version}))
@@ -76,11 +78,10 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
 
     async def proof_image(request: Request) -> Response:
         slug = chapter_slug(request)
-        pages = proofs.kept[slug].pages if slug in proofs.kept else []
-        number = request.path_params["number"]
-        if slug is None or not 1 <= number <= len(pages):
+        image = await asyncio.to_thread(proofs.image, slug, request.path_params["number"]) if slug else None
+        if image is None:
             return not_found()
-        return Response(pages[number - 1], media_type="image/png", headers=headers())
+        return Response(image, media_type="image/png", headers=headers())
 
     def chapter_slug(request: Request) -> str | None:
         slug = request.path_params["slug"]
@@ -89,12 +90,15 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
     @contextlib.asynccontextmanager
     async def lifespan(app):
         hub.attach(asyncio.get_running_loop())
-        stop = asyncio.Event()
+        stop, stopped = asyncio.Event(), threading.Event()
         watching = asyncio.create_task(watch(preview, hub, proofs, stop, echo))
+        # a thread of its own, not the loop's: Ctrl-C does not wait for a batch to finish
+        threading.Thread(target=fill, args=(preview, hub, stopped, report), name="fill", daemon=True).start()
         try:
             yield
         finally:
             stop.set()
+            stopped.set()
             hub.close()
             proofs.close()
             with contextlib.suppress(asyncio.CancelledError):
@@ -112,6 +116,16 @@ def make_app(preview: Preview, hub: Hub, proofs: Proofs, allowed_hosts: list[str
                      middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)])
 
 
+def fill(preview: Preview, hub: Hub, stopped: threading.Event, report) -> None:
+    """The chapters the first page left out, each batch pushed to the open pages (which
+    stay where their reader is); then the whole book's diagnostics reported."""
+    def told(update) -> None:
+        hub.publish("reload", update.event(follow=False))
+    diagnostics = preview.fill(told, stopped)
+    if not stopped.is_set():
+        report(diagnostics)
+
+
 def not_found() -> Response:
     return PlainTextResponse("not found", status_code=404)
 
@@ -125,13 +139,16 @@ def proof_html(slug: str, article, proof: Proof) -> str:
         status = f"made in {proof.seconds:.1f} s" if proof.pages else "no proof: see the problems below"
     problems = [escape(str(d)) for d in proof.diagnostics] + [escape(line) for line in layout_lines(proof.layout)]
     items = "".join(f"<li>{p}</li>" for p in problems) or "<li>no layout problems</li>"
-    pages = "".join(f'<img class="zb-page" src="/proof/{escape(slug)}/{n}.png?v={proof.version}" '
-                    f'alt="page {n}" width="100%">' for n in range(1, len(proof.pages) + 1))
+    # each page keeps its size before its image comes: only the pages in view are asked for
+    pages = "".join(f'<img class="zb-page" src="/proof/{escape(slug)}/{n}.png?v={proof.version}" alt="page {n}" '
+                    f'width="{width}" height="{height}" loading="lazy" data-page="{n}">'
+                    for n, (width, height) in enumerate(proof.sizes, start=1))
     return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">'
             f'<meta name="zennbook-proof" content="{escape(slug)}" data-version="{proof.version}">'
             f"<title>proof: {title}</title></head><body class=\"zb-proof\"><h1>{title}</h1>"
             f'<p class="zb-status">{escape(status)}</p><ul class="zb-problems">{items}</ul>'
-            f'<div class="zb-pages">{pages}</div><p><a href="/">← the book</a></p></body></html>')
+            f'<div class="zb-pages" data-version="{proof.version}">{pages}</div>'
+            f'<p><a href="/">← the book</a></p></body></html>')
 
 
 def layout_lines(layout: dict) -> list[str]:

@@ -8,11 +8,12 @@ its previous HTML) is what goes, and a long session does not grow without end.
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from ..cache import Cache
 
-ENTRIES_PER_CHAPTER = 4       # its article, its page HTML, and room for the kinds a writer adds
+ENTRIES_PER_CHAPTER = 4       # its article, its page HTML, its code blocks' HTML, and room for one more
 SPARE_ENTRIES = 64
 
 
@@ -21,16 +22,18 @@ class MemoryCache(Cache):
         super().__init__(root)
         self.kept: OrderedDict[tuple[str, str], object] = OrderedDict()
         self.limit = limit
+        self.lock = threading.Lock()      # the book fills in one thread while a save is prepared in another
 
     def fit(self, chapters: int) -> None:
         """Room for a book of this many chapters."""
         self.limit = ENTRIES_PER_CHAPTER * chapters + SPARE_ENTRIES
 
     def get(self, kind: str, key: str):
-        if (kind, key) in self.kept:
-            self.hits += 1
-            self.kept.move_to_end((kind, key))
-            return self.kept[kind, key]
+        with self.lock:
+            if (kind, key) in self.kept:
+                self.hits += 1
+                self.kept.move_to_end((kind, key))
+                return self.kept[kind, key]
         value = super().get(kind, key)
         if value is not None:
             self.keep(kind, key, value)
@@ -41,7 +44,8 @@ class MemoryCache(Cache):
         self.keep(kind, key, value)
 
     def keep(self, kind: str, key: str, value) -> None:
-        self.kept[kind, key] = value
-        self.kept.move_to_end((kind, key))
-        while len(self.kept) > self.limit:
-            self.kept.popitem(last=False)
+        with self.lock:
+            self.kept[kind, key] = value
+            self.kept.move_to_end((kind, key))
+            while len(self.kept) > self.limit:
+                self.kept.popitem(last=False)

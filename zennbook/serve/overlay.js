@@ -89,7 +89,17 @@
     return row;
   }
 
+  // -- the chapters still being prepared (the first page comes before the whole book) --------
+  const progress = el("p", {id: "zb-progress", role: "status", hidden: ""});
+
+  function showProgress(state) {
+    progress.hidden = !state.pending;
+    progress.textContent = state.pending
+      ? `preparing the book: ${state.chapters - state.pending} of ${state.chapters} chapters in` : "";
+  }
+
   function render(state) {
+    showProgress(state);
     badge.textContent = `${state.errors} error(s) · ${state.warnings} warning(s)`;
     badge.className = state.errors ? "zb-has-errors" : state.warnings ? "zb-has-warnings" : "zb-clean";
     panel.replaceChildren(el("h2", {}, "Diagnostics"));
@@ -117,14 +127,21 @@
   // -- the reload on each save ------------------------------------------------------------------
   const versionMeta = document.querySelector('meta[name="zennbook-serve-version"]');
 
+  // a chapter by its id; the contents' list (its search form stays, with its handlers) as "toc"
+  function pieceOnPage(id) {
+    return id === "toc" ? document.querySelector("#toc .toc-parts") : document.getElementById(id);
+  }
+
   async function swapChapters(update) {
-    const place = placeAfter(update.chapters);
-    const fresh = await Promise.all(update.chapters.map(async (id) => {
+    // a save: go to the edited chapter; a chapter that came in while the book fills: stay
+    const place = update.follow === false ? chapterInView() : placeAfter(update.chapters);
+    const ids = update.toc ? [...update.chapters, "toc"] : update.chapters;
+    const fresh = await Promise.all(ids.map(async (id) => {
       const response = await fetch(`/__serve/chapter/${encodeURIComponent(id)}`, {cache: "no-store"});
-      if (!response.ok || !document.getElementById(id)) throw new Error(`chapter ${id}`);
+      if (!response.ok || !pieceOnPage(id)) throw new Error(`chapter ${id}`);
       return response.text();
     }));
-    update.chapters.forEach((id, i) => { document.getElementById(id).outerHTML = fresh[i]; });
+    ids.forEach((id, i) => { pieceOnPage(id).outerHTML = fresh[i]; });
     versionMeta.content = String(update.version);
     goTo(place);
     await load();
@@ -142,7 +159,7 @@
     });
   }
 
-  document.body.append(badge, panel);
+  document.body.append(progress, badge, panel);
   restorePlace();
   load().finally(listen);
 })();

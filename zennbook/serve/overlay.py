@@ -27,13 +27,22 @@ def content_policy(nonce: str) -> str:
 def inject_overlay(html: str, nonce: str, version: int, script: str = "overlay.js") -> str:
     """The style (and the page's version: a reload missed while the page loaded is sent when
     it connects) at the end of <head>, the script at the end of <body>."""
+    return overlay_tail(overlay_head(html, version), nonce, script)
+
+
+def overlay_head(html: str, version: int) -> str:
+    """The style and the version at the end of <head> (the page's first piece holds it)."""
     style = (f'<meta name="zennbook-serve-version" content="{version}">\n<link rel="icon" href="data:,">\n'
              f"<style>{asset('overlay.css')}</style>\n")
-    code = f'<script nonce="{escape(nonce)}">{asset(script)}</script>\n'
-    # The page's own search script (the template's one <script>; an article's raw HTML is
-    # text, so it can write no tag) runs under the same nonce.
-    html = html.replace(SEARCH_SCRIPT, f'<script id="zennbook-search" nonce="{escape(nonce)}">', 1)
     head, closing, rest = html.partition("</head>")
-    html = head + style + closing + rest if closing else style + html
+    return head + style + closing + rest if closing else style + html
+
+
+def overlay_tail(html: str, nonce: str, script: str = "overlay.js") -> str:
+    """Our script at the end of <body> (the page's last piece holds it). The page's own
+    search script (the template's one <script>; an article's raw HTML is text, so it can
+    write no tag) runs under the same nonce."""
+    code = f'<script nonce="{escape(nonce)}">{asset(script)}</script>\n'
+    html = html.replace(SEARCH_SCRIPT, f'<script id="zennbook-search" nonce="{escape(nonce)}">', 1)
     body, closing, rest = html.rpartition("</body>")
     return body + code + closing + rest if closing else html + code

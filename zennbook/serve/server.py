@@ -74,9 +74,9 @@ def run_serve(args: BookArgs, host: str, port: int, open_browser: bool, debug: b
         click.echo(f"serve: WARNING: listening on {host}: anyone who can reach this machine can read "
                    "the book; the default, 127.0.0.1, is this machine only", err=True)
     preview = Preview(args, debug=debug)
-    click.echo("serve: building the page (only what the caches do not hold) ...", err=True)
+    click.echo("serve: the first chapter (the others follow into the open page) ...", err=True)
     try:
-        print_diagnostics(preview.start())
+        preview.start()
     except ConfigError:
         print_diagnostics(Diagnostics(items=preview.config_said))
         sock.close()
@@ -89,8 +89,9 @@ def run_serve(args: BookArgs, host: str, port: int, open_browser: bool, debug: b
 def serve_forever(preview: Preview, sock: socket.socket, allowed_hosts: list[str], url: str,
                   open_browser: bool) -> None:
     hub = Hub()
-    proofs = Proofs(preview, lambda slug: hub.publish("proof", {"slug": slug}), preview.debug)
-    app = make_app(preview, hub, proofs, allowed_hosts, lambda line: click.echo(line, err=True))
+    proofs = Proofs(preview, lambda slug: hub.publish("proof", {"slug": slug, "version": proofs.kept[slug].version}),
+                    preview.debug)
+    app = make_app(preview, hub, proofs, allowed_hosts, lambda line: click.echo(line, err=True), report_filled)
     server = PreviewServer(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                           timeout_graceful_shutdown=2), hub)
     click.echo(f"serving {url} (Ctrl-C to stop)")
@@ -103,6 +104,12 @@ def serve_forever(preview: Preview, sock: socket.socket, allowed_hosts: list[str
     finally:
         sock.close()
     click.echo("stopped", err=True)
+
+
+def report_filled(diagnostics: Diagnostics) -> None:
+    """Every chapter is in the page: the book's diagnostics, as `build` prints them."""
+    print_diagnostics(diagnostics)
+    click.echo("serve: every chapter is in the page", err=True)
 
 
 def serve_book(book_path: Path | None, articles_dir: Path | None, no_license: bool, host: str, port: int,

@@ -1,11 +1,19 @@
 """The preview's book, kept in memory: loaded and prepared once, then prepared again one
 article at a time.
 
-    start()           load the book -> `prepare` every chapter (the runner's stage; from the
-                      caches when it can) -> the page rendered by the HTML writer
+    start()           load the book -> `prepare` the first chapters (the runner's stage; from
+                      the caches when it can) -> the page, the others standing in as "being
+                      prepared" -> served at once
+    fill(told)        the chapters start left, in batches that double (1, 2, 4, ...: a
+                      mermaid or pandoc start is paid per batch, not per chapter), each batch
+                      swapped into the page and told to the open pages
     refresh(paths)    the files that changed -> the chapters they concern -> `prepare` on a
-                      book of just those chapters -> the page rendered again (every other
-                      chapter's HTML comes from the cache held in memory)
+                      book of just those chapters -> only those chapters rendered (a page of
+                      just them, cut) and swapped into the page's pieces (pieces.py)
+
+No save runs the template over the whole book: the page is held in pieces, and a save
+replaces one. Only a change of the book file (the parts, their titles) renders it all.
+Once every chapter is in, the page is exactly the one `start` would render from them all.
 
 An article that now has errors, or that a bug of ours stopped, keeps its last good render on
 the page, marked stale, and its errors are shown until they are fixed. A book file that no
@@ -21,6 +29,7 @@ import os
 import secrets
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,15 +43,15 @@ from ..filtering import walk
 from ..pipeline import BuildContext, article_label, prepare
 from ..provenance import DATA_LINE, is_anchor, own_line
 from ..writers.common import copy_doc, id_slug
-from ..writers.html import render_book_html
+from ..writers.html import chapter as chapter_entry, render_book_html, render_page
 from .memory import MemoryCache
-from .overlay import inject_overlay
+from .pieces import TOC, Pieces, cut
 
 BOOK_FILES = (".yaml", ".yml")        # the book file, a folder's book.yaml, cards.yaml
 SOURCE_LINE = "data-source-line"      # the preview keeps each block's source line under this name
-# One chapter of the rendered page (html/book.html.j2). An article cannot close it early:
-# its raw HTML is shown as text, so `</article>` in it is escaped.
-CHAPTER_OPEN, CHAPTER_CLOSE = '<article class="chapter" id="{}"', "</article>"
+FIRST_BATCH = 1                       # chapters prepared before the page is first served
+SWAPS_KEPT = 256                      # a page that missed more than these reloads whole
+PENDING_BODY = '<p class="zb-pending">この章は準備中です / this chapter is being prepared</p>'
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,15 @@ class Update:
     slugs: list[str]
     seconds: float
     summary: str
-    swap: bool          # only these chapters' HTML changed: a page can swap them in place
+    swap: bool          # only these chapters (and the contents, `toc`) changed: a page swaps them in place
+    toc: bool = False
+    stages: dict = field(default_factory=dict)     # seconds per stage, for the terminal and the bench
+
+    def event(self, follow: bool = True) -> dict:
+        """The `reload` event: `follow`, the page goes to the edited chapter (a save), or
+        stays where its reader is (a chapter that came in while the book was filling)."""
+        return {"version": self.version, "chapters": self.chapters, "swap": self.swap, "toc": self.toc,
+                "follow": follow}
 
 
 @dataclass
@@ -75,72 +92,133 @@ class Preview:
     stale: set[str] = field(default_factory=set)                  # shown from the last good render
     config_said: list[Diagnostic] = field(default_factory=list)   # the book file's
     page_said: list[Diagnostic] = field(default_factory=list)     # the HTML page's (its writer's)
-    page: bytes = b""
     state: bytes = b"{}"
     version: int = 0                  # one more on every refresh
-    page_version: int = 0             # the refresh `page` is (or, when due, will be) made by
-    page_due: bool = False            # chapters were swapped: the whole page is made next
+    page_version: int = 0             # the refresh the page's pieces are (a page older than it reloads)
     nonce: str = field(default_factory=lambda: secrets.token_urlsafe(18))
 
     def __post_init__(self):
         self.cache = MemoryCache(self.cache_dir)
         self.lock = threading.Lock()
         self.files: dict[str, set[str]] = {}      # a file an article embeds -> the slugs that embed it
-        self.chapters: dict[str, bytes] = {}      # chapter id -> its <article> on the page
+        self.pieces = Pieces()
+        self.shown: list[str] = []                # the chapters the page has a piece for
+        self.outline_shown: list[tuple] = []      # the contents the page shows
+        self.swaps: list[Update] = []             # the swaps since the page was last rendered whole
 
-    # -- the two entry points -------------------------------------------------------------
+    @property
+    def page(self) -> bytes:
+        return self.pieces.page(self.nonce, self.page_version)
 
-    def start(self) -> Diagnostics:
-        """The first build; its diagnostics. Raises ConfigError (the problems in
+    def page_now(self) -> bytes:
+        """The page, its pieces all from one refresh."""
+        with self.lock:
+            return self.page
+
+    def chapter(self, name: str) -> bytes | None:
+        """One chapter's `<article>` (or the contents' list, `toc`) as the page has it now."""
+        return self.pieces.get(name)
+
+    def characters(self) -> set[str]:
+        """Every character of the book's articles (the proofs' fonts are cut to them)."""
+        with self.lock:
+            articles = list(self.good.values())
+        return set().union(*(a.body for a in articles))
+
+    # -- the entry points ---------------------------------------------------------------
+
+    def start(self, first: int | None = FIRST_BATCH) -> Diagnostics:
+        """The first page: the first `first` chapters prepared (None: all), the others stand
+        in until `fill`; the diagnostics so far. Raises ConfigError (the problems in
         `config_said`) when the book cannot be loaded at all."""
         with self.lock:
             if not self.reload_book():
                 raise ConfigError("the book cannot be loaded")
-            self.prepare_chapters(self.book.chapter_slugs)
+            slugs = self.book.chapter_slugs
+            self.prepare_chapters(slugs if first is None else slugs[:first])
             self.version += 1
             self.render()
             self.state = self.report_json()
             return self.all_diagnostics()
 
+    def fill(self, told=lambda update: None, stopped: threading.Event | None = None) -> Diagnostics:
+        """The chapters `start` left, in batches that double; each batch swapped in and
+        `told`. Prepared outside the lock, so a save meanwhile is not held up (and a chapter
+        a save prepared first is not prepared again). The diagnostics of the whole book."""
+        size = max(1, FIRST_BATCH)
+        while not (stopped and stopped.is_set()):
+            with self.lock:
+                book, batch = self.book, self.pending()[:size]
+            if not batch:
+                break
+            started = time.perf_counter()
+            prepared, context = self.prepared(book, batch)
+            self.rendered(list(prepared.values()), book)     # their HTML into the cache, outside the lock too
+            size *= 2
+            with self.lock:
+                batch = [s for s in batch if s not in self.said]     # a save may have come first
+                if self.book is not book or not batch:
+                    continue            # the book file changed meanwhile: it was rendered afresh
+                self.take(batch, prepared, context)
+                update = self.changed(batch, book, started)
+            told(update)
+        with self.lock:
+            if set(self.shown) != set(self.good):       # a chapter that never came: the page as `build` has it
+                self.version += 1
+                self.render()
+                self.state = self.report_json()
+                told(Update(self.version, [], [], 0.0, "", False))
+            return self.all_diagnostics()
+
+    def pending(self) -> list[str]:
+        """The chapters never prepared yet, in book order."""
+        return [s for s in self.book.chapter_slugs if s not in self.said]
+
     def refresh(self, paths) -> Update | None:
         """The changed files' chapters prepared again; None when no changed file is part of
-        the book. When only chapter bodies changed, only those chapters are rendered (the
-        open pages swap them in) and the whole page is due (`finish_page`); otherwise the
-        whole page is rendered now."""
+        the book. When only chapters changed, only they (and the contents, when a title
+        changed) are rendered and swapped into the page; otherwise the whole page is."""
         with self.lock:
             started = time.perf_counter()
-            outline, book = self.outline(), self.book
+            book = self.book
             slugs = self.concerned({Path(p) for p in paths})
             if slugs is None:
                 return None
+            stages = {"concerned": time.perf_counter() - started}
             self.prepare_chapters(slugs)
-            self.version += 1
-            swap = bool(slugs) and self.book is book and self.outline() == outline and self.render_chapters(slugs)
-            if not swap:
-                self.render()
-            self.state = self.report_json()
-            said = Diagnostics(items=[d for s in slugs for d in self.said.get(s, [])])
-            return Update(self.version, [chapter_id(s) for s in slugs], list(slugs),
-                          time.perf_counter() - started, said.summary(), swap)
+            stages["prepare"] = time.perf_counter() - started - stages["concerned"]
+            return self.changed(slugs, book, started, stages)
 
-    def finish_page(self) -> None:
-        """The whole page, when a swap left it due (every chapter's HTML is in memory by now).
-        It is made outside the lock, so a save meanwhile is not held up; a page made from a
-        book a save has changed since is dropped (the page stays due)."""
-        with self.lock:
-            if not self.page_due:
-                return
-            version, book = self.version, self.book
-            articles = [self.good[s] for s in book.chapter_slugs if s in self.good]
-        html, said = self.rendered(articles, book)
-        with self.lock:
-            if self.version != version or not self.page_due:
-                return
-            self.page_said = said
-            if html is not None:
-                self.page = inject_overlay(html, self.nonce, self.version).encode("utf-8")
-            self.page_due = False
-            self.state = self.report_json()
+    def changed(self, slugs: list[str], book, started: float, stages: dict | None = None) -> Update:
+        """The page after these chapters were prepared: swapped in when the parts are the
+        same, rendered whole otherwise; the update the open pages are told."""
+        stages = dict(stages or {})
+        self.version += 1
+        before = time.perf_counter()
+        swapped = self.swap_in(slugs) if slugs and self.book is book else None
+        if swapped is None:
+            self.render()
+        stages["render"] = time.perf_counter() - before
+        self.state = self.report_json()
+        said = Diagnostics(items=[d for s in slugs for d in self.said.get(s, [])])
+        update = Update(self.version, [chapter_id(s) for s in slugs], list(slugs), time.perf_counter() - started,
+                        said.summary(), swapped is not None, bool(swapped), stages)
+        if update.swap:
+            self.swaps = [*self.swaps[-(SWAPS_KEPT - 1):], update]
+        return update
+
+    def since(self, version: int) -> dict | None:
+        """The `reload` event for a page made at `version` that missed what came after (it
+        was loading): the chapters swapped since, when only swaps came; None: it is current;
+        a whole reload when the page was rendered whole since, or too much came."""
+        if version == self.page_version:
+            return None
+        missed = [u for u in self.swaps if u.version > version]
+        if not missed or missed[0].version != version + 1:
+            return {"version": self.page_version, "chapters": [], "swap": False}
+        chapters = list(dict.fromkeys(c for u in missed for c in u.chapters))
+        return {"version": self.page_version, "chapters": chapters, "swap": True,
+                "toc": any(u.toc for u in missed), "follow": False}
 
     # -- what a change concerns -------------------------------------------------------------
 
@@ -198,22 +276,29 @@ class Preview:
         return BuildContext(diagnostics=Diagnostics(silenced=self.book.silence), cache=self.cache,
                             cache_dir=self.cache_dir, debug=self.debug)
 
-    def prepare_chapters(self, slugs: list[str]) -> None:
+    def prepared(self, book, slugs: list[str]) -> tuple[dict[str, Article], BuildContext]:
         """`prepare` on a book of just these chapters (same folders, so the same cache keys)."""
-        if not slugs:
-            return
-        subset = dataclasses.replace(self.book, parts=(Part("", tuple(slugs)),))
-        context = self.context()
-        prepared = {a.slug: a for a in prepare(subset, context)}
+        subset = dataclasses.replace(book, parts=(Part("", tuple(slugs)),))
+        context = BuildContext(diagnostics=Diagnostics(silenced=book.silence), cache=self.cache,
+                               cache_dir=self.cache_dir, debug=self.debug)
+        return {a.slug: a for a in prepare(subset, context)}, context
+
+    def prepare_chapters(self, slugs: list[str]) -> None:
+        if slugs:
+            self.take(slugs, *self.prepared(self.book, slugs))
+
+    def take(self, slugs: list[str], prepared: dict[str, Article], context: BuildContext) -> None:
+        """What `prepared` made of these chapters: each one's diagnostics, its good render."""
         for slug in slugs:
             label = article_label(self.book.articles_dir / f"{slug}.md")
             said = [d for d in context.diagnostics.items if d.path == label]
             self.said[slug] = said
             self.keep(slug, prepared.get(slug), any(d.level >= Level.ERROR for d in said))
-        self.files = {}
-        for slug, article in self.good.items():
-            for name in article.files:
-                self.files.setdefault(str(Path(name).resolve()), set()).add(slug)
+            for slugs_of_file in self.files.values():       # what it embedded before
+                slugs_of_file.discard(slug)
+            if slug in self.good:
+                for name in self.good[slug].files:
+                    self.files.setdefault(str(Path(name).resolve()), set()).add(slug)
 
     def keep(self, slug: str, article: Article | None, has_errors: bool) -> None:
         """The new render replaces the last good one unless it has errors (or none came)."""
@@ -225,33 +310,69 @@ class Preview:
             self.good[slug] = article
 
     def outline(self) -> list[tuple]:
-        """What the page shows outside the chapters' bodies (the table of contents)."""
-        return [(s, a.title, a.emoji) for s, a in self.good.items() if s in self.book.chapter_slugs]
+        """What the contents show: each chapter's title and emoji (a pending one's slug)."""
+        return [(s, self.good[s].title, self.good[s].emoji) if s in self.good else (s,)
+                for s in self.book.chapter_slugs if s in self.good or s not in self.said]
+
+    def entries(self, bodies: bool, context: BuildContext | None = None) -> dict[str, dict]:
+        """The template's chapters: the good ones (with their bodies, or none: the contents
+        only), and a stand-in for each chapter not prepared yet."""
+        book, context = self.book, context or self.page_context()
+
+        def entry(slug: str) -> dict | None:
+            if slug in self.good:
+                return chapter_entry(book, with_source_lines(self.good[slug]), context, None if bodies else "",
+                                     code_cache=self.cache)
+            return chapter_entry(book, stand_in(book, slug), body=PENDING_BODY) if slug not in self.said else None
+        # a body not in the cache runs pandoc in its own process: side by side, as the writer does
+        with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
+            made = dict(zip(book.chapter_slugs, pool.map(entry, book.chapter_slugs)))
+        return {slug: made_entry for slug, made_entry in made.items() if made_entry is not None}
+
+    def page_context(self) -> BuildContext:
+        return BuildContext(diagnostics=Diagnostics(silenced=self.book.silence), cache=self.cache,
+                            cache_dir=self.cache_dir, debug=self.debug)
 
     def render(self) -> None:
-        """The whole page from the good articles; when it cannot be rendered, the last page stays."""
-        html, self.page_said = self.rendered([self.good[s] for s in self.book.chapter_slugs if s in self.good],
-                                             self.book)
-        if html is not None:
-            self.page = inject_overlay(html, self.nonce, self.version).encode("utf-8")
-        self.page_version, self.page_due = self.version, False
+        """The whole page, from the good articles and the stand-ins; when it cannot be
+        rendered, the last page stays."""
+        context = self.page_context()
+        try:
+            html = render_page(self.book, self.entries(True, context), context)
+        except Exception as exc:      # noqa: BLE001 -- our bug: the last page stays, the error is shown
+            if self.debug:
+                raise
+            self.page_said = [internal_error("the HTML page", exc)]
+            return
+        self.page_said = context.diagnostics.items
+        self.shown = [s for s in self.book.chapter_slugs if s in self.good or s not in self.said]
+        self.pieces = Pieces(html, [TOC, *(chapter_id(s) for s in self.shown)])
+        self.outline_shown, self.page_version, self.swaps = self.outline(), self.version, []
 
-    def render_chapters(self, slugs: list[str]) -> bool:
-        """Only these chapters, cut from a page that holds only them; False when that fails."""
-        html, self.page_said = self.rendered([self.good[s] for s in slugs if s in self.good], self.book)
+    def swap_in(self, slugs: list[str]) -> bool | None:
+        """Only these chapters rendered (a page of just them, cut) and swapped into the
+        pieces, and the contents when a title changed; None when the page must be rendered
+        whole (a chapter not on it, or our bug), else whether the contents changed."""
+        html, said = self.rendered([self.good[s] for s in slugs if s in self.good], self.book)
         if html is None:
-            return False
-        self.chapters = chapters_of_page(html, [chapter_id(s) for s in slugs])
-        self.page_version, self.page_due = self.version, True
-        return True
+            return None
+        found = cut(html, [chapter_id(s) for s in slugs if s in self.good])
+        toc = self.outline() != self.outline_shown
+        if toc:
+            found[TOC] = cut(render_page(self.book, self.entries(bodies=False), self.page_context()), [TOC])[TOC]
+        gone = any(s not in self.good for s in slugs if s in self.shown)     # a stand-in whose chapter failed
+        if gone or not self.pieces.replace(found):
+            return None
+        self.page_said = said
+        self.outline_shown, self.page_version = self.outline(), self.version
+        return toc
 
     def rendered(self, articles: list[Article], book) -> tuple[str | None, list[Diagnostic]]:
         """The HTML writer's page for these articles (the preview's copies) and what it said;
         no page, and the error for the panel, when a bug of ours stops it."""
-        context = BuildContext(diagnostics=Diagnostics(silenced=book.silence), cache=self.cache,
-                               cache_dir=self.cache_dir, debug=self.debug)
+        context = self.page_context()
         try:
-            html = render_book_html(book, [with_source_lines(a) for a in articles], context)
+            html = render_book_html(book, [with_source_lines(a) for a in articles], context, code_cache=self.cache)
         except Exception as exc:      # noqa: BLE001 -- our bug: the last page stays, the error is shown
             if self.debug:
                 raise
@@ -268,7 +389,8 @@ class Preview:
         return Diagnostics(items=items)
 
     def report(self) -> dict:
-        """The overlay's data: diagnostics grouped by article, in book order."""
+        """The overlay's data: diagnostics grouped by article, in book order, and how many
+        chapters are still being prepared."""
         groups = []
         if shown := visible([*self.config_said, *self.page_said]):
             groups.append({"label": str(self.book.config_path or "book"), "title": "", "chapter": "",
@@ -282,19 +404,13 @@ class Preview:
                                "stale": slug in self.stale, "items": items})
         every = self.all_diagnostics()
         return {"version": self.version, "errors": every.count(Level.ERROR),
-                "warnings": every.count(Level.WARNING), "groups": groups}
+                "warnings": every.count(Level.WARNING), "groups": groups,
+                "pending": len(self.pending()), "chapters": len(self.book.chapter_slugs)}
 
 
-def chapters_of_page(html: str, ids: list[str]) -> dict[str, bytes]:
-    """Each chapter's `<article>` element, cut from the page (found, not parsed: the page is
-    megabytes and a save needs one chapter)."""
-    found = {}
-    for identifier in ids:
-        start = html.find(CHAPTER_OPEN.format(identifier))
-        end = html.find(CHAPTER_CLOSE, start)
-        if start >= 0 and end >= 0:
-            found[identifier] = html[start:end + len(CHAPTER_CLOSE)].encode("utf-8")
-    return found
+def stand_in(book, slug: str) -> Article:
+    """A chapter not prepared yet, as the contents and the page show it until it is."""
+    return Article(slug=slug, path=book.articles_dir / f"{slug}.md", label=slug, title=slug)
 
 
 def visible(items: list[Diagnostic]) -> list[dict]:

@@ -34,10 +34,8 @@ async def changed(preview, hub, proofs, paths: list[str], echo) -> None:
     update = await asyncio.to_thread(preview.refresh, paths)
     if update is None:
         return
-    hub.publish("reload", {"version": update.version, "chapters": update.chapters, "swap": update.swap})
+    hub.publish("reload", update.event())
     proofs.after_save(update.slugs)
-    # the whole page, right after the pages heard (they fetch their chapters meanwhile);
-    # measured faster for the next save than making it later, beside that save's work
-    await asyncio.to_thread(preview.finish_page)
     what = ", ".join(update.slugs) or "the book file"
-    echo(f"rebuilt {what} in {update.seconds:.2f}s: {update.summary}")
+    stages = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in update.stages.items())
+    echo(f"rebuilt {what} in {update.seconds:.2f}s ({stages}): {update.summary}")

@@ -5,6 +5,6 @@
     page.py     write_html: the whole book in one file that works offline (images inlined as
                 data: URIs, chapters cached, the search script, the license banner and footer)
 """
-from .page import CODE_LINE_ANCHOR, chapter_id, data_uri, relative_links, render_book_html, write_html
+from .page import CODE_LINE_ANCHOR, chapter, chapter_id, data_uri, relative_links, render_book_html, render_page, write_html
 
-__all__ = ["write_html", "render_book_html", "chapter_id", "data_uri", "relative_links", "CODE_LINE_ANCHOR"]
+__all__ = ["write_html", "render_book_html", "render_page", "chapter", "chapter_id", "data_uri", "relative_links", "CODE_LINE_ANCHOR"]

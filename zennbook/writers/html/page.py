@@ -45,28 +45,39 @@ def relative_links(book):
     return resolve
 
 
-def page_body(article, book) -> str:
+def page_body(article, book, code_cache=None) -> str:
     """The article for the page: images load lazily and decode off the main thread (a
-    200,000-line book has hundreds of diagrams), code lines lose their anchors."""
+    200,000-line book has hundreds of diagrams), code lines lose their anchors; highlighted
+    code comes from `code_cache` when it holds it (code.py: the preview's, where a save
+    sets one article again; a build sets each article once)."""
     body = article_html(article, data_uri, f"{id_slug(article.slug)}--", heading_links=True,
-                        relative_links=relative_links(book))
+                        relative_links=relative_links(book), code_cache=code_cache)
     body = CODE_LINE_ANCHOR.sub("<span>", body)
     return body.replace("<img ", '<img loading="lazy" decoding="async" ')
 
 
-def chapter(book, article, context=None) -> dict:
+def chapter(book, article, context=None, body: str | None = None, code_cache=None) -> dict:
+    """The template's entry for one chapter; `body` given: that body, not the article's
+    (the preview's stand-in for a chapter still being prepared, or its contents line only)."""
     credit = attribution(book, article)
     return {"id": chapter_id(article), "title": article.title, "emoji": article.emoji,
             "lang": article.lang, "attribution": credit, "source_url": safe_url(credit.url or "") or "",
             # until a chapter is first shown, the browser reserves this much (content-visibility)
             "height": max(600, PIXELS_PER_SOURCE_LINE * len(article.body_lines)),
-            "body": cached_fragment(context, article, "html-page-body", lambda: page_body(article, book))}
+            "body": body if body is not None else cached_fragment(context, article, "html-page-body",
+                                                                  lambda: page_body(article, book, code_cache))}
 
 
-def render_book_html(book, articles, context) -> str:
+def render_book_html(book, articles, context, code_cache=None) -> str:
     # pandoc runs once per article, in its own process: render them side by side, in order.
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
-        rendered = dict(zip((a.slug for a in articles), pool.map(lambda a: chapter(book, a, context), articles)))
+        rendered = dict(zip((a.slug for a in articles),
+                            pool.map(lambda a: chapter(book, a, context, code_cache=code_cache), articles)))
+    return render_page(book, rendered, context)
+
+
+def render_page(book, rendered: dict[str, dict], context) -> str:
+    """The page around these chapters (slug -> `chapter`'s entry), in the book's order."""
     parts = []
     for index, part in enumerate(book.parts):
         parts.append({"title": part.title, "id": f"part-{index + 1}",

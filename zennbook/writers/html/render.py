@@ -25,6 +25,7 @@ from ...safety.markup import article_may_set
 from ...safety.urls import link_target, safe_href
 from ...pandoc import doc_to_format
 from ..common import copy_doc, diff_kind, heading_shift
+from .code import set_code_blocks
 
 # (path) -> the URL the document uses for that file: a data URI, or a path inside the EPUB.
 AssetUrl = Callable[[Path], str]
@@ -39,7 +40,8 @@ ZENN_MACROS = ((re.compile(r"\\RR(?![A-Za-z])"), r"\\mathbb{R}"),)
 
 
 def article_html(article, asset_url: AssetUrl, id_prefix: str, heading_links: bool = False,
-                 relative_links: RelativeLinks | None = None, source_lines: bool = False) -> str:
+                 relative_links: RelativeLinks | None = None, source_lines: bool = False,
+                 code_cache=None) -> str:
     """One article's body as an HTML fragment: MathML, ids scoped by `id_prefix`.
 
     With `heading_links`, every heading with an id ends with an empty `a.heading-anchor`
@@ -47,7 +49,8 @@ def article_html(article, asset_url: AssetUrl, id_prefix: str, heading_links: bo
     where a relative link leads; without it relative links are kept (the EPUB resolves
     them across its chapter files). With `source_lines`, the blocks' anchors stay (empty
     `span[data-line]`) and each link says its line (`a[data-line]`), for the EPUB's own
-    diagnostics; it removes them after."""
+    diagnostics; it removes them after. With `code_cache`, highlighted code blocks come from
+    it (code.py): the same HTML, without highlighting again what did not change."""
     doc = copy_doc(article.doc)
     doc.source_lines = source_lines
     doc.asset_url = asset_url
@@ -56,6 +59,8 @@ def article_html(article, asset_url: AssetUrl, id_prefix: str, heading_links: bo
     doc = walk(doc, html_element, doc)
     args = ["--mathml", f"--id-prefix={id_prefix}", f"--shift-heading-level-by={heading_shift(doc)}",
             "--wrap=none", "--section-divs=false"]
+    if code_cache is not None:
+        doc = set_code_blocks(doc, args, code_cache, article.label)
     return math_fallback(doc_to_format(doc, "html5", args, label=article.label))
 
 
