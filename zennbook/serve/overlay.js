@@ -61,8 +61,9 @@
   }
 
   function show(chapterId, line) {
-    const target = elementFor(chapterId, line);
+    let target = elementFor(chapterId, line);
     if (!target) return;
+    if (target.tagName === "SPAN" && !target.firstChild) target = target.parentElement;  // a paragraph's anchor
     target.scrollIntoView({block: "center"});
     target.classList.remove("zb-flash");
     void target.offsetWidth;

@@ -435,15 +435,17 @@ def with_source_lines(article: Article) -> Article:
 
 
 def marked(doc):
-    """Each block's line as `data-source-line` on an element the page can show: a paragraph's
-    (its anchor, see provenance) on a div around it, so that a clicked diagnostic's flash is
-    seen; the anchor itself is dropped by the writer as on the published page."""
+    """Each block's line as `data-source-line` on the page: on the block's own element, or for
+    a paragraph, list item or cell (no attributes in pandoc) on its anchor, kept as an empty
+    span that the overlay's flash shows through its parent. The page stays the build's page
+    but for these marks."""
     def mark(elem, _doc):
-        if isinstance(elem, (pf.Para, pf.Plain)) and (line := own_line(elem)) is not None:
-            return pf.Div(elem, attributes={SOURCE_LINE: str(line)})
         attributes = getattr(elem, "attributes", None)
-        if attributes and DATA_LINE in attributes and not is_anchor(elem):
-            attributes[SOURCE_LINE] = attributes[DATA_LINE]
+        if not attributes or DATA_LINE not in attributes:
+            return None
+        if is_anchor(elem):
+            return pf.Span(attributes={SOURCE_LINE: attributes[DATA_LINE]})
+        attributes[SOURCE_LINE] = attributes[DATA_LINE]
         return None
     walk(doc, mark, doc)
     return doc
