@@ -59,6 +59,11 @@ def write_atomically(path: Path, data: bytes | str) -> None:
         Path(name).unlink(missing_ok=True)
 
 
+def write_json(path: Path, data) -> None:
+    """`data` as JSON (UTF-8, not escaped), written atomically."""
+    write_atomically(path, json.dumps(data, ensure_ascii=False))
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """Our code, filters and templates, and the versions of the libraries that shape output."""

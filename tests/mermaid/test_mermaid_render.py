@@ -113,7 +113,7 @@ def test_cache_hit_starts_no_browser(batch, monkeypatch):
     def no_process(*args, **kwargs):
         raise AssertionError(f"a cached batch started a process: {args[0]}")
 
-    monkeypatch.setattr(render_module.subprocess, "Popen", no_process)
+    monkeypatch.setattr(subprocess, "Popen", no_process)           # any process, ours or a library's
     monkeypatch.setattr(render_module, "find_tools", lambda: pytest.fail("looked for tools"))
     again = render_diagrams([SEQUENCE_JA, BROKEN, FLOWCHART_JA, FLOWCHART_JA], cache)
     assert again.diagrams == first.diagrams

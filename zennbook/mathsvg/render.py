@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cache import sha256
+from ..cache import sha256, write_json
+from ..nodejs import log_tail, run_json_lines
 from ..safety import sandbox
 from .svg import accessible_svg
 from .tools import Tools, find_tools, mathjax_version
@@ -106,22 +104,12 @@ def render_batch(pending: dict[str, Formula], cache_dir: Path, tools: Tools, res
 def run_node(tools: Tools, job: Path, log_path: Path, timeout: float) -> tuple[list[dict], str]:
     """render.mjs run to the end, or killed (its whole process group) past `timeout`.
     Returns its messages and, when it did not finish, why."""
-    jailed = node_command(tools, job, timeout)
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(jailed.argv, env=jailed.env, cwd=jailed.cwd, stdout=subprocess.PIPE, stderr=log,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-        killed = threading.Event()
-        watchdog = threading.Timer(timeout, kill, (proc, killed))
-        watchdog.start()
-        try:
-            output, _ = proc.communicate()
-        finally:
-            watchdog.cancel()
-    messages = [m for m in (parse_line(line) for line in output.splitlines()) if m is not None]
+    messages = []
+    returncode, killed = run_json_lines(node_command(tools, job, timeout), log_path, timeout, messages.append)
     fatal = next((m["fatal"] for m in messages if "fatal" in m), None)
-    if killed.is_set():
+    if killed:
         return messages, f"not drawn: the formula batch timed out after {timeout:g} s"
-    if fatal or proc.returncode:
+    if fatal or returncode:
         return messages, f"not drawn: node render.mjs failed: {fatal or log_tail(log_path)} (log: {log_path})"
     return messages, ""
 
@@ -132,21 +120,6 @@ def node_command(tools: Tools, job: Path, timeout: float) -> sandbox.Command:
     limits = sandbox.Limits(wall_s=timeout, cpu_s=int(timeout) + 60, memory_mb=4096, file_mb=64, processes=64)
     return sandbox.command("mathjax", [tools.node, str(SCRIPT), str(job)], job=job.parent,
                            reads=[SCRIPT.parent, tools.modules], limits=limits)
-
-
-def kill(proc: subprocess.Popen, killed: threading.Event) -> None:
-    killed.set()
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def parse_line(line: bytes) -> dict | None:
-    try:
-        return json.loads(line)
-    except ValueError:
-        return None
 
 
 def take(message: dict, ids: dict[str, str], pending: dict[str, Formula], cache_dir: Path,
@@ -163,17 +136,3 @@ def take(message: dict, ids: dict[str, str], pending: dict[str, Formula], cache_
         result.errors[formula] = message.get("error", "rejected")
         if message.get("kind") == "tex":
             write_json(cache_dir / f"{key}.json", {"error": result.errors[formula]})
-
-
-def log_tail(log_path: Path) -> str:
-    try:
-        lines = [l for l in log_path.read_text(encoding="utf-8").splitlines() if l.strip()]
-    except OSError:
-        return "no log"
-    return " ".join(lines[-1].split())[:300] if lines else "no output"
-
-
-def write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import write_json
+from ..nodejs import log_tail, one_line, run_json_lines
 from ..safety import sandbox
 from .key import MERMAID_CONFIG, SCRIPT, diagram_key, normalize_source, svg_id
 from .pdf import ConversionError
@@ -133,26 +132,7 @@ def _run_node(tools: Tools, jobfile: Path, log_path: Path, timeout_s: float,
               on_message: Callable[[dict], None]) -> tuple[int | None, bool]:
     """Run render.mjs, handling each stdout line (JSON) as it comes: PDFs are made while
     Chromium renders the next diagrams. Its stderr is the log. Killed past the deadline."""
-    jailed = node_command(tools, jobfile)
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(jailed.argv, env=jailed.env, cwd=jailed.cwd, stdout=subprocess.PIPE,
-                                stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
-        killed = threading.Event()
-        watchdog = threading.Timer(timeout_s + KILL_GRACE_S, _kill, (proc, killed))
-        watchdog.start()
-        try:
-            for line in proc.stdout:
-                message = _parse_line(line)
-                if message is not None:
-                    on_message(message)
-            proc.wait()
-        finally:
-            watchdog.cancel()
-            if proc.poll() is None:
-                _kill(proc, killed)
-                proc.wait()
-            proc.stdout.close()
-    return (None if killed.is_set() else proc.returncode), killed.is_set()
+    return run_json_lines(node_command(tools, jobfile), log_path, timeout_s + KILL_GRACE_S, on_message)
 
 
 def node_command(tools: Tools, jobfile: Path) -> sandbox.Command:
@@ -164,25 +144,10 @@ def node_command(tools: Tools, jobfile: Path) -> sandbox.Command:
     return sandbox.command("chromium", [tools.node, str(SCRIPT), str(jobfile)], job=jobfile.parent, reads=reads)
 
 
-def _kill(proc: subprocess.Popen, killed: threading.Event) -> None:
-    killed.set()
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _parse_line(line: bytes) -> dict | None:
-    try:
-        return json.loads(line)
-    except ValueError:
-        return None              # a partial last line after a kill
-
-
 def _take(message: dict, by_id: dict[str, str], cache_dir: Path, tools: Tools,
           result: RenderResult, log_path: Path) -> None:
     if "fatal" in message:
-        result.unavailable = f"chromium failed to start: {_one_line(message['fatal'])} (log: {log_path})"
+        result.unavailable = f"chromium failed to start: {one_line(message['fatal'])} (log: {log_path})"
         return
     if message.get("done"):
         result.refused += message.get("refused", [])
@@ -194,7 +159,7 @@ def _take(message: dict, by_id: dict[str, str], cache_dir: Path, tools: Tools,
     if not message.get("ok"):
         result.errors[key] = message["error"]
         if message.get("kind") == "syntax":
-            _write_json(cache_dir / f"{key}.error.json", {"error": message["error"]})
+            write_json(cache_dir / f"{key}.error.json", {"error": message["error"]})
         return
     svg, pdf = cache_dir / f"{key}.svg", cache_dir / f"{key}.pdf"
     pdf_svg = cache_dir / f"{key}.pdf.svg"     # the same drawing with emoji as images
@@ -206,7 +171,7 @@ def _take(message: dict, by_id: dict[str, str], cache_dir: Path, tools: Tools,
     finally:
         pdf_svg.unlink(missing_ok=True)
     sizes = {"width_pt": round(width_pt, 3), "height_pt": round(height_pt, 3)}
-    _write_json(cache_dir / f"{key}.json", sizes)
+    write_json(cache_dir / f"{key}.json", sizes)
     result.diagrams[key] = Diagram(svg, pdf, **sizes)
 
 
@@ -220,24 +185,6 @@ def _report_missing(pending: dict[str, str], result: RenderResult, returncode: i
     if timed_out or returncode == 3:
         why = f"not rendered: the diagram batch timed out after {timeout_s:g} s"
     else:
-        why = f"not rendered: node render.mjs exited with {returncode}: {_log_tail(log_path)} (log: {log_path})"
+        why = f"not rendered: node render.mjs exited with {returncode}: {log_tail(log_path)} (log: {log_path})"
     for key in missing:
         result.errors[key] = why
-
-
-def _log_tail(log_path: Path) -> str:
-    try:
-        lines = [l for l in log_path.read_text(encoding="utf-8").splitlines() if l.strip()]
-    except OSError:
-        return "no log"
-    return _one_line(lines[-1]) if lines else "no output"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())[:300]
-
-
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
