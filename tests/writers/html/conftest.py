@@ -3,6 +3,8 @@
     sample   the repository's sample book (book.yaml)
     edges    books/edges: headings full of symbols, local/remote/missing images, GitHub syntax
     unsafe   books/unsafe: articles that try to run script or fetch things
+
+and `browser`: Debian's Chromium, started once per test module (browser.py).
 """
 from __future__ import annotations
 
@@ -59,3 +61,14 @@ def unsafe(tmp_path_factory) -> Built:
     folder = BOOKS / "unsafe"
     return built(tmp_path_factory.mktemp("html-unsafe"), sorted(folder.glob("*.md")),
                  "--articles", str(folder))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.writers.html.browser import launch
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

@@ -9,19 +9,10 @@ import re
 import pytest
 
 from tests.conftest import needs
-from tests.writers.html.browser import DESKTOP, PHONE, launch, open_page
+from tests.writers.html.browser import DESKTOP, PHONE, open_page
 from zennbook.pandoc import run_pandoc
 
 pytestmark = needs("chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

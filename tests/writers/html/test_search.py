@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import REPO, TEST_LICENSE, needs
 
-from tests.writers.html.browser import PHONE, chromium_path, launch, open_page
+from tests.writers.html.browser import PHONE, chromium_path, open_page
 from tests.writers.html.test_html_page import NEWER_THAN_THE_CHECKER, nu_messages
 
 pytestmark = pytest.mark.skipif(chromium_path() is None, reason="chromium not installed")
@@ -46,15 +46,6 @@ def page(tmp_path_factory) -> Path:
                           cwd=folder, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return folder / "dist" / "search-book.html"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def searched(browser, page: Path, query: str, viewport=None):
