@@ -14,7 +14,7 @@ from zennbook.writers.pdf import presets
 from zennbook.writers.pdf.presets import PRESETS, gutter_in, latex_options, layout_for, page_boxes
 from zennbook.writers.pdf.printcover import SPINE_TEXT_IN, cover_geometry
 from zennbook.writers.pdf.printset import output_name
-from zennbook.writers.pdf.volumes import Chapter, split_volumes
+from zennbook.writers.pdf.volumes import Chapter, front_estimate, split_volumes
 
 IN = 72.0
 
@@ -116,7 +116,18 @@ def test_every_chapter_is_in_exactly_one_volume_in_order():
     book = chapters(*[17, 3, 90, 44, 12, 61, 8, 70, 33, 25], parts=(0, 4, 8))
     split = split_volumes(book, 120, 10)
     assert [c for v in split.volumes for c in v] == book
-    assert all(sum(c.pages for c in v) + 10 + 1 <= 120 for v in split.volumes)
+    assert all(sum(c.pages for c in v) + front_estimate(10, len(v), len(book)) + 1 <= 120 for v in split.volumes)
+
+
+def test_a_volume_is_planned_with_its_own_share_of_the_contents_not_the_whole_books():
+    """The synthetic course: 114 chapters, 6,338 pages, a 102-page front matter (its contents)
+    against 12-14 pages in each volume. Planned with the book's front matter it made 10
+    volumes where 9 fit."""
+    book = chapters(*[56] * 114, parts=(0, 20, 40, 60, 80, 100))
+    split = split_volumes(book, 800, 102)
+    assert len(split.volumes) == 9
+    assert all(sum(c.pages for c in v) + front_estimate(102, len(v), 114) + 1 <= 800 for v in split.volumes)
+    assert front_estimate(102, 114, 114) == 102 and 12 < front_estimate(102, 12, 114) < 30
 
 
 def test_a_chapter_longer_than_a_volume_is_named_and_nothing_is_split():
