@@ -269,3 +269,18 @@ def test_a_page_that_missed_swaps_while_it_loaded_is_told_them_as_swaps(preview,
     assert missed["version"] == preview.page_version and not missed["follow"]
     preview.render()                                  # rendered whole since: only a reload will do
     assert preview.since(made_at) == {"version": preview.page_version, "chapters": [], "swap": False}
+
+
+SETTLE = """import gc, weakref
+from zennbook.serve.memory import settle
+class Node: pass
+kept = [Node() for _ in range(1000)]
+cycle = Node(); cycle.me = cycle; gone = weakref.ref(cycle); del cycle
+settle()
+print(gc.get_freeze_count() >= 1000, gone() is None)"""
+
+
+def test_settling_freezes_what_the_book_holds_and_collects_its_garbage_first():
+    """In a process of its own, as `serve` does it: the test process keeps its collector."""
+    done = subprocess.run([sys.executable, "-c", SETTLE], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["True", "True"], done.stderr

@@ -5,9 +5,13 @@ writes, so a save re-reads from disk only what it has never seen. Entries still 
 The memory is bounded, least recently used first out: every render of the page touches the
 entries of the book as it is now, so what a save left behind (an article's previous version,
 its previous HTML) is what goes, and a long session does not grow without end.
+
+Once the book is in, the serve process moves what it holds out of the cycle collector's way
+(`settle`).
 """
 from __future__ import annotations
 
+import gc
 import threading
 from collections import OrderedDict
 
@@ -49,3 +53,13 @@ class MemoryCache(Cache):
             self.kept.move_to_end((kind, key))
             while len(self.kept) > self.limit:
                 self.kept.popitem(last=False)
+
+
+def settle() -> None:
+    """The prepared book frozen out of the collector's sight. A full collection walks every
+    object: 1.4 million after a cold start on the 114-article course, 0.6-1.1 s, and one came
+    in the middle of a save every few saves. Frozen, they are no longer walked; what the
+    saves make still is. A save leaves no cycles of frozen objects behind (12 saves: none
+    found when unfrozen), so nothing is kept that would otherwise go."""
+    gc.collect()
+    gc.freeze()

@@ -20,6 +20,7 @@ from ..diagnostics import Diagnostics
 from ..reporting import print_diagnostics
 from .app import LOOPBACK_NAMES, make_app
 from .events import Hub
+from .memory import settle
 from .proofs import Proofs
 from .state import BookArgs, Preview
 
@@ -107,9 +108,12 @@ def serve_forever(preview: Preview, sock: socket.socket, allowed_hosts: list[str
 
 
 def report_filled(diagnostics: Diagnostics) -> None:
-    """Every chapter is in the page: the book's diagnostics, as `build` prints them."""
+    """Every chapter is in the page: the book's diagnostics, as `build` prints them; what the
+    book holds is settled out of the collector's way (the serve process only: tests that
+    fill a preview in their own process keep the collector as it is)."""
     print_diagnostics(diagnostics)
     click.echo("serve: every chapter is in the page", err=True)
+    settle()
 
 
 def serve_book(book_path: Path | None, articles_dir: Path | None, no_license: bool, host: str, port: int,

@@ -41,7 +41,7 @@ from ..config import ConfigError, Part, load_book
 from ..diagnostics import Diagnostic, Diagnostics, Level, internal_error
 from ..filtering import walk
 from ..pipeline import BuildContext, article_label, prepare
-from ..provenance import DATA_LINE, is_anchor, own_line
+from ..provenance import DATA_LINE, is_anchor
 from ..writers.common import copy_doc, id_slug
 from ..writers.html import chapter as chapter_entry, render_book_html, render_page
 from .memory import MemoryCache
