@@ -112,8 +112,8 @@ def report_filled(diagnostics: Diagnostics) -> None:
     book holds is settled out of the collector's way (the serve process only: tests that
     fill a preview in their own process keep the collector as it is)."""
     print_diagnostics(diagnostics)
+    settle()            # a full collection (about a second on a course): before the server says it is done
     click.echo("serve: every chapter is in the page", err=True)
-    settle()
 
 
 def serve_book(book_path: Path | None, articles_dir: Path | None, no_license: bool, host: str, port: int,
