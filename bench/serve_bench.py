@@ -14,11 +14,9 @@ Measured, each number with the machine's load average (1 min) when it was taken:
   text on the page, split into write -> the `reload` event in the browser (the server's part:
   the watch, the article prepared and its chapter rendered, whose stages the server prints)
   and event -> new text shown (the browser's: fetch the chapter, swap it in);
-- the proof of the edited article in Chromium: the first ask (a cold LaTeX run), then from
-  a save to the first new page image shown, split into write -> the `proof` event (the
-  typesetting) and event -> image shown (the page drawn and swapped in): once for a save
-  right after the first proof is shown, once for a save READ_S later (the next LuaLaTeX run,
-  started ahead, has its preamble loaded by then);
+- the proof of the edited article in Chromium: the first ask (a cold LaTeX run), then three
+  saves (`proof_after_save`), each timed from the write to the first new page image shown
+  (split at the `proof` event) and to the whole proof shown;
 - server start to first paint again, warm: an author's next `serve` on the same book.
 Printed as a table; the README quotes it.
 """
@@ -124,15 +122,15 @@ def first_paint(browser, serving: Serving) -> tuple[object, dict]:
                   "start -> first paint": painted - serving.started}
 
 
-def prose_line(text: str) -> int:
-    """The index of the first paragraph line of the article's body."""
-    lines = text.split("\n")
-    return next(i for i, line in enumerate(lines) if line.startswith(tuple(OPENERS)))
+def prose_lines(text: str) -> list[int]:
+    """The indexes of the paragraph lines of the article's body."""
+    return [i for i, line in enumerate(text.split("\n")) if line.startswith(tuple(OPENERS))]
 
 
-def edited(text: str, marker: str) -> str:
+def edited(text: str, marker: str, at_end: bool = False) -> str:
+    """`marker` added to the first paragraph line of the body (or the last, `at_end`)."""
     lines = text.split("\n")
-    index = prose_line(text)
+    index = prose_lines(text)[-1 if at_end else 0]
     lines[index] = lines[index] + marker
     return "\n".join(lines)
 
@@ -171,9 +169,11 @@ def save_to_reload(page, serving: Serving, article: Path, chapter: str, runs: in
 
 
 def proof_after_save(browser, serving: Serving, article: Path, slug: str) -> dict:
-    """The proof page: the first proof (cold), then two saves, each to its first new image
-    shown: one at once (the next LuaLaTeX run, started ahead, is still loading its preamble)
-    and one after READ_S of reading the new proof, as an author does."""
+    """The proof page: the first proof (cold), then three saves, each to its first new page
+    image shown (the first pages of firstpages.py, when the edit is early in the chapter) and
+    to the whole proof shown: an early edit at once (the next LuaLaTeX runs, started ahead,
+    still loading their preamble), the same after READ_S of reading the new proof, as an
+    author does, and an edit at the end of the chapter after READ_S (no first pages)."""
     page = browser.new_context(viewport=DESKTOP).new_page()
     page.set_default_timeout(PROOF_TIMEOUT_MS)
     asked = time.time()
@@ -181,27 +181,34 @@ def proof_after_save(browser, serving: Serving, article: Path, slug: str) -> dic
     page.evaluate(LISTEN)
     page.wait_for_function("() => { const img = document.querySelector('img.zb-page'); "
                            "return img && img.complete && img.naturalWidth > 0; }", polling=100)
+    page.wait_for_function("() => document.querySelector('.zb-status').textContent.includes('made in')", polling=100)
     measured = {"first": time.time() - asked, "pages": page.locator("img.zb-page").count()}
     original = article.read_text(encoding="utf-8")
-    for name, pause in (("at once", 0.0), ("after reading", READ_S)):
+    for name, pause, at_end in (("early edit at once", 0.0, False), ("early edit after reading", READ_S, False),
+                                ("edit at the end after reading", READ_S, True)):
         time.sleep(pause)
-        measured[name] = proof_save(page, article, edited(original, f"（校正{name}）"))
+        measured[name] = proof_save(page, article, edited(original, f"（校正{len(measured)}）", at_end))
     article.write_text(original, encoding="utf-8")
     return measured
 
 
 def proof_save(page, article: Path, text: str) -> dict:
+    """write -> the first `proof` event, -> the first page image of a newer proof shown,
+    -> the whole proof shown (its status says how long it took)."""
     version = int(page.locator('meta[name="zennbook-proof"]').get_attribute("data-version"))
     written = time.time()
     article.write_text(text, encoding="utf-8")
-    typeset = heard_after(page, "proof", written * 1000, version=version + 1)
+    typeset = heard_after(page, "proof", written * 1000)
     page.wait_for_function(f"""() => {{ const img = document.querySelector('img.zb-page');
-        return img.complete && img.naturalWidth > 0 && img.src.includes('v={version + 1}'); }}""", polling=10)
-    page.wait_for_function(f"""() => document.querySelector('meta[name="zennbook-proof"]')
-        .getAttribute('data-version') === '{version + 1}'""", polling=10)
+        const v = +new URL(img.src).searchParams.get('v');
+        return img.complete && img.naturalWidth > 0 && v > {version}; }}""", polling=10)
     shown = time.time()
+    page.wait_for_function(f"""() => +document.querySelector('meta[name="zennbook-proof"]').dataset.version > {version}
+        && document.querySelector('.zb-status').textContent.includes('made in')""", polling=10)
+    whole = time.time()
+    first_pages = page.locator(".zb-status").text_content()
     return {"total": shown - written, "typeset": typeset - written, "image": shown - typeset,
-            "load": os.getloadavg()[0]}
+            "whole": whole - written, "load": os.getloadavg()[0], "status": first_pages}
 
 
 def median_line(name: str, values: list[float]) -> str:
@@ -287,10 +294,11 @@ def report_saves(timings: list[dict], slug: str) -> None:
 
 def report_proof(proof: dict, slug: str) -> None:
     print(f"proof of {slug} ({proof['pages']} pages): first ask {proof['first']:.1f}s", flush=True)
-    for name in ("at once", "after reading"):
-        save = proof[name]
-        print(f"  save {name} -> first new page image shown {save['total']:.1f}s (write -> proof event "
-              f"{save['typeset']:.1f}s, event -> image shown {save['image']:.2f}s; load {save['load']:.1f})", flush=True)
+    for name, save in proof.items():
+        if isinstance(save, dict):
+            print(f"  {name}: save -> first new page image shown {save['total']:.1f}s (write -> proof event "
+                  f"{save['typeset']:.1f}s, event -> image shown {save['image']:.2f}s); save -> whole proof shown "
+                  f"{save['whole']:.1f}s; load {save['load']:.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -121,3 +121,53 @@ def test_a_save_that_brings_no_character_new_to_the_book_keeps_the_font_cut_and_
 
 def pdf_text(pdf) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+SECTIONS = "".join(f"\n## 節 {i}\n\n" + "\n\n".join("長い本文が続きます。" * 40 for _ in range(5)) + "\n"
+                   for i in range(12))
+
+
+def same_pixels(a: bytes, b: bytes) -> bool:
+    from PIL import ImageChops
+    first, second = (Image.open(io.BytesIO(png)).convert("RGB") for png in (a, b))
+    return first.size == second.size and ImageChops.difference(first, second).getbbox() is None
+
+
+def test_after_a_save_the_first_pages_come_first_and_are_the_whole_proofs_pages(tmp_path, monkeypatch):
+    """firstpages.py: a save near the start of a long chapter shows the pages up to a little
+    past the edit before the whole proof, as the same pixels as the whole proof's pages; until
+    the whole proof comes, the pages after them are the last proof's."""
+    monkeypatch.chdir(tmp_path)
+    long = ARTICLES["one"] + SECTIONS
+    preview = Preview(BookArgs(book_path=write_book(tmp_path, {**ARTICLES, "one": long})), cache_dir=tmp_path / "cache")
+    preview.start(first=None)
+    made, first_pages = threading.Semaphore(0), []
+
+    def told(slug):
+        proof = proofs.kept[slug]
+        if proof.exact is not None:     # drawn now: its PDF goes when the whole proof comes
+            first_pages.append((proof, [proofs.image(slug, n) for n in range(1, proof.exact + 2)]))
+        elif not proof.building:
+            made.release()
+    proofs = Proofs(preview, told, the_rest_after_s=None)
+    try:
+        proofs.ask("one")
+        assert made.acquire(timeout=PROOF_TIMEOUT_S) and proofs.kept["one"].pages >= 10
+        last = proofs.kept["one"]
+        old_images = [proofs.image("one", n) for n in range(1, last.pages + 1)]
+        article = tmp_path / "articles" / "one.md"
+        article.write_text(long.replace("Original first paragraph.", "保存で書き換えた最初の段落。"), encoding="utf-8")
+        proofs.after_save(preview.refresh([article]).slugs)
+        assert made.acquire(timeout=PROOF_TIMEOUT_S)
+        whole = proofs.kept["one"]
+        assert len(first_pages) == 1, "no first pages were shown before the whole proof"
+        first, images = first_pages[0]
+        assert first.version == last.version + 1 and whole.version == first.version + 1
+        assert 1 <= first.exact < whole.pages - 3 and first.pages == last.pages
+        for number, image in enumerate(images[:-1], start=1):
+            assert same_pixels(image, proofs.image("one", number)), f"page {number} is not the whole proof's"
+        assert images[-1] == old_images[first.exact]          # the page after them: the last proof's
+        assert "保存で書き換えた最初の段落" in pdf_text(whole.pdf).replace("\n", "")
+        assert not first.pdf.exists() and not last.pdf.exists() and whole.pdf.exists()     # only the newest kept
+    finally:
+        proofs.close()

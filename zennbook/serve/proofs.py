@@ -11,6 +11,10 @@ Page images are made lazily: the PDF is kept, and a page is drawn (pdftoppm, tha
 only, at screen resolution) when a browser asks for it; the proof page asks for the pages in
 view first. Once a proof is told, the pages nobody asked for are drawn too, in order, so
 scrolling finds them ready. Until its new image is there a page shows the last one.
+
+After a save, the pages up to a little past the edit are typeset beside the whole proof and
+shown first (firstpages.py): they are the whole proof's pages exactly, and the pages after
+them stay the last proof's until the whole proof comes.
 """
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ from typing import Callable
 
 from ..diagnostics import Diagnostic, Diagnostics, ZennbookError, internal_error
 from ..proof import JOB, PROOF_DPI, find_target, typeset
-from .warmtex import WarmLatex
+from .firstpages import FIRST, cut_chapter, shipped_pages, write_first_pages
+from .warmtex import WarmLatex, font_settings
 
 PDFTOPPM_TIMEOUT_S = 120
 POINTS_PER_INCH = 72
@@ -46,20 +51,36 @@ class Proof:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     building: bool = True
     seconds: float = 0.0
+    exact: int | None = None             # first pages only: the pages of `pdf` that are new ...
+    rest: Proof | None = None            # ... and the proof the pages after them are drawn from
 
     @property
     def pages(self) -> int:
         return len(self.sizes)
 
+    def owner(self, number: int) -> Proof:
+        """The proof whose PDF has page `number` of this one."""
+        proof = self
+        while proof.exact is not None and number > proof.exact and proof.rest is not None:
+            proof = proof.rest
+        return proof
+
+    def files(self) -> set[Path]:
+        return ({self.pdf} if self.pdf else set()) | (self.rest.files() if self.rest else set())
+
 
 class Proofs:
     def __init__(self, preview, on_done: Callable[[str], None], debug: bool = False,
-                 the_rest_after_s: float | None = THE_REST_AFTER_S, warm_ahead: bool = True):
+                 the_rest_after_s: float | None = THE_REST_AFTER_S, warm_ahead: bool = True,
+                 first_pages: bool = True):
         """`the_rest_after_s` None: only the pages asked for are drawn. `warm_ahead`: after
-        each proof, its next LuaLaTeX run is started, its preamble loaded (warmtex.py)."""
+        each proof, its next LuaLaTeX runs are started, their preamble loaded (warmtex.py).
+        `first_pages`: after a save, the pages up to the edit are set and shown first."""
         self.preview, self.on_done, self.debug = preview, on_done, debug
-        self.the_rest_after_s = the_rest_after_s
+        self.the_rest_after_s, self.first_pages = the_rest_after_s, first_pages
         self.kept: dict[str, Proof] = {}
+        self.chapters: dict[str, tuple[str, str]] = {}    # each proof's chapter LaTeX and fonts, as last set
+        self.serial = 0
         self.waiting: set[str] = set()
         self.lock = threading.Lock()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="proof")
@@ -93,26 +114,80 @@ class Proofs:
     def make(self, slug: str) -> None:
         with self.lock:
             self.waiting.discard(slug)      # a save from now on asks for one more run
-            version = self.kept[slug].version + 1
         started = time.perf_counter()
-        pdf, layout, said, build_dir = typeset_pdf(self.preview.book, slug, self.folder / f"{slug}-{version}.pdf",
-                                                   self.preview.characters(), self.warm.compile, self.debug)
+
+        def compile(build_dir: Path, job: str, *args, **kwargs):
+            return self.compile_with_first_pages(slug, started, build_dir, job, *args, **kwargs)
+        pdf, layout, said, build_dir = typeset_pdf(self.preview.book, slug, self.kept_pdf(slug),
+                                                   self.preview.characters(), compile, self.debug)
         sizes = page_sizes(pdf, said) if pdf else []
         with self.lock:
             previous = self.kept[slug]
-            made = Proof(version=version, pdf=pdf, sizes=sizes, layout=layout, diagnostics=said,
+            made = Proof(version=previous.version + 1, pdf=pdf, sizes=sizes, layout=layout, diagnostics=said,
                          building=slug in self.waiting, seconds=time.perf_counter() - started)
             if not sizes:           # no pages: the last ones stay, with the problems
                 made.pdf, made.sizes, made.images = previous.pdf, previous.sizes, previous.images
+                made.exact, made.rest = previous.exact, previous.rest
             self.kept[slug] = made
-        if previous.pdf is not None and previous.pdf != made.pdf:
-            previous.pdf.unlink(missing_ok=True)
+        for file in previous.files() - made.files():
+            file.unlink(missing_ok=True)
         self.on_done(slug)
-        if build_dir is not None and self.warm_ahead:
-            self.warm.start(build_dir, JOB, int(time.time()))    # the next save's run, its preamble loaded
+        if build_dir is not None and self.warm_ahead:        # the next save's runs, their preamble loaded
+            self.warm.start(build_dir, JOB, int(time.time()))
+            if self.first_pages:
+                self.warm.start(build_dir, FIRST, int(time.time()), like=JOB)
         if sizes and self.the_rest_after_s is not None:
             time.sleep(self.the_rest_after_s)
-            self.draw_the_rest(slug, version)
+            self.draw_the_rest(slug, made.version)
+
+    def kept_pdf(self, slug: str) -> Path:
+        with self.lock:
+            self.serial += 1
+            return self.folder / f"{slug}-{self.serial}.pdf"
+
+    def compile_with_first_pages(self, slug: str, started: float, build_dir: Path, job: str, *args, **kwargs):
+        """proof.py's compile of the whole proof; beside it, when the chapter changed early
+        enough, the first pages' run (shown as soon as it is done, before the whole proof)."""
+        chapter = build_dir / "chapters" / f"{slug}.tex"
+        new = chapter.read_text(encoding="utf-8") if chapter.exists() else ""
+        fonts = font_settings(build_dir)
+        # Not when the font cut changed: both runs would compile the new cut into the same cache.
+        same_fonts = self.chapters.get(slug, ("", None))[1] == fonts
+        cut = cut_chapter(self.chapters.get(slug, ("", None))[0], new) if self.first_pages and same_fonts else None
+        self.chapters[slug] = (new, fonts)
+        beside = None
+        if cut is not None and write_first_pages(build_dir, slug, cut, job):
+            beside = threading.Thread(target=self.make_first_pages, args=(slug, started, build_dir, kwargs.get("epoch")),
+                                      name="proof-first", daemon=True)
+            beside.start()
+        try:
+            return self.warm.compile(build_dir, job, *args, **kwargs)
+        finally:
+            if beside is not None:
+                beside.join()       # the first pages are shown before the whole proof, never after
+
+    def make_first_pages(self, slug: str, started: float, build_dir: Path, epoch: int | None) -> None:
+        try:
+            log, _ = self.warm.compile(build_dir, FIRST, max_passes=1, settle_toc=False, epoch=epoch)
+        except Exception:            # noqa: BLE001 -- the whole proof, set beside, says what went wrong
+            return
+        shipped, made = shipped_pages(log), build_dir / f"{FIRST}.pdf"
+        if not shipped or not made.exists():
+            return
+        keep = self.kept_pdf(slug)
+        shutil.copyfile(made, keep)
+        sizes = page_sizes(keep, [])[:shipped]
+        with self.lock:
+            last = self.kept[slug]
+            if len(sizes) == shipped and last.pages:
+                self.kept[slug] = Proof(version=last.version + 1, pdf=keep, sizes=sizes + last.sizes[shipped:],
+                                        layout=last.layout, diagnostics=last.diagnostics, building=True,
+                                        seconds=time.perf_counter() - started, exact=shipped, rest=last)
+                keep = None
+        if keep is not None:
+            keep.unlink(missing_ok=True)
+            return
+        self.on_done(slug)
 
     def draw_the_rest(self, slug: str, version: int) -> None:
         """The pages nobody asked for yet, in order, while this is still the newest proof
@@ -129,15 +204,16 @@ class Proofs:
             proof = self.kept.get(slug)
             if proof is None or not 1 <= number <= proof.pages:
                 return None
-            if number in proof.images:
-                return proof.images[number]
-        png = draw_page(proof.pdf, number, self.folder)
+            owner = proof.owner(number)
+            if number in owner.images:
+                return owner.images[number]
+        png = draw_page(owner.pdf, number, self.folder)
         with self.lock:
             if png is not None:
-                proof.images.setdefault(number, png)
+                owner.images.setdefault(number, png)
             elif proof is self.kept[slug] and not any(d.message.startswith(NO_IMAGE) for d in proof.diagnostics):
                 proof.diagnostics.append(ZennbookError(f"{NO_IMAGE} (pdftoppm, page {number})").diagnostic())
-            return proof.images.get(number)
+            return owner.images.get(number)
 
     def close(self) -> None:
         self.worker.shutdown(wait=False, cancel_futures=True)
@@ -168,14 +244,15 @@ def typeset_pdf(book, slug: str, keep_as: Path, characters: set[str], compile, d
     return keep_as, result["layout"], diagnostics.items, result["pdf"].parent
 
 
-def page_sizes(pdf: Path, diagnostics: Diagnostics) -> list[tuple[int, int]]:
-    """Each page's image size at the proof's resolution (the page reserves it before its image comes)."""
+def page_sizes(pdf: Path, said: list[Diagnostic]) -> list[tuple[int, int]]:
+    """Each page's image size at the proof's resolution (the page reserves it before its image
+    comes); none, with the problem in `said`, when the PDF cannot be read."""
     import pikepdf
     try:
         with pikepdf.open(pdf) as document:
             boxes = [[float(v) for v in page.mediabox] for page in document.pages]
     except pikepdf.PdfError as exc:
-        diagnostics.items.append(ZennbookError(f"the proof's PDF cannot be read: {exc}").diagnostic())
+        said.append(ZennbookError(f"the proof's PDF cannot be read: {exc}").diagnostic())
         return []
     scale = PROOF_DPI / POINTS_PER_INCH
     return [(round((x1 - x0) * scale), round((y1 - y0) * scale)) for x0, y0, x1, y1 in boxes]

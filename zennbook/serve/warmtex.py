@@ -6,7 +6,9 @@ article then only has to set the pages: the body is written, the job is told to 
 It is used only when it can give exactly what a fresh run gives: the new proof's preamble
 and font settings are the ones the job loaded, and it read the same .aux (it works under a
 name of its own, `proof-next`, so that a fresh run still finds the last .aux). Otherwise, or
-when it has died, it is stopped and the proof runs fresh (zennbook/proof.py).
+when it has died, it is stopped and the proof runs fresh (zennbook/proof.py). A folder may
+have one waiting job per job name: the proof's, and its first pages' (firstpages.py), which
+start from the proof's preamble and .aux.
 """
 from __future__ import annotations
 
@@ -22,13 +24,23 @@ from ..writers import texcache
 from ..writers.latex import needs_rerun, run_lualatex
 from ..writers.latex.run import latex_env, lualatex_command, run_lualatex_jailed
 
-NEXT = "proof-next"
-BODY = "proof-body.tex"
 BEGIN = "\\begin{document}\n"
-# The job waits for one line on its standard input (Lua's, so TeX's no-terminal mode does not
-# matter), then reads the body written meanwhile.
-WAIT = "\\directlua{io.read('l')}\\input{" + BODY + "}\n"
 FINISH_TIMEOUT_S = 600
+
+
+def next_name(job: str) -> str:
+    """The waiting job's own name (a fresh run of `job` still finds the last .aux)."""
+    return f"{job}-next"
+
+
+def body_name(job: str) -> str:
+    return f"{job}-body.tex"
+
+
+def wait_then_read(job: str) -> str:
+    """The job waits for one line on its standard input (Lua's, so TeX's no-terminal mode
+    does not matter), then reads the body written meanwhile."""
+    return "\\directlua{io.read('l')}\\input{" + body_name(job) + "}\n"
 
 
 @dataclass
@@ -39,17 +51,17 @@ class Waiting:
 
 
 class WarmLatex:
-    """One waiting job per proof folder (the preview's proofs); `compile` is proof.py's
-    `run_lualatex`, using the waiting job when it can."""
+    """One waiting job per proof folder and job name (the preview's proofs); `compile` is
+    proof.py's `run_lualatex`, using the waiting job when it can."""
 
     def __init__(self):
-        self.waiting: dict[Path, Waiting] = {}
+        self.waiting: dict[tuple[Path, str], Waiting] = {}
         self.lock = threading.Lock()
         self.used = 0                      # runs the waiting job gave (the tests look)
 
     def compile(self, build_dir: Path, job: str, max_passes: int = 2, settle_toc: bool = False,
                 epoch: int | None = None) -> tuple[Path, int]:
-        waiting = self.take(build_dir)
+        waiting = self.take(build_dir, job)
         preamble, _, body = (build_dir / f"{job}.tex").read_text(encoding="utf-8").partition(BEGIN)
         if waiting is not None and waiting.preamble == preamble and waiting.fonts == font_settings(build_dir) \
                 and waiting.process.poll() is None and self.finish(waiting, build_dir, body, job):
@@ -64,44 +76,47 @@ class WarmLatex:
 
     def finish(self, waiting: Waiting, build_dir: Path, body: str, job: str) -> bool:
         """The body set by the waiting job; False when it gave no PDF (a fresh run says why)."""
-        (build_dir / BODY).write_text(body, encoding="utf-8")
+        (build_dir / body_name(job)).write_text(body, encoding="utf-8")
         try:
             waiting.process.communicate(b"go\n", timeout=FINISH_TIMEOUT_S)
         except (subprocess.TimeoutExpired, OSError):
             stop(waiting.process)
             return False
-        if not (build_dir / f"{NEXT}.pdf").exists():
+        if not (build_dir / f"{next_name(job)}.pdf").exists():
             return False
         for suffix in (".pdf", ".log", ".aux"):
-            os.replace(build_dir / f"{NEXT}{suffix}", build_dir / f"{job}{suffix}")
+            os.replace(build_dir / f"{next_name(job)}{suffix}", build_dir / f"{job}{suffix}")
         return True
 
-    def start(self, build_dir: Path, job: str, epoch: int | None = None) -> None:
-        """The next run of the proof in `build_dir`, started now: its preamble loaded, waiting."""
-        self.discard(build_dir)
-        preamble, begin, _ = (build_dir / f"{job}.tex").read_text(encoding="utf-8").partition(BEGIN)
+    def start(self, build_dir: Path, job: str, epoch: int | None = None, like: str | None = None) -> None:
+        """The next run of `job` in `build_dir`, started now: its preamble loaded, waiting.
+        `like`: the job whose preamble and .aux it starts from (default: its own)."""
+        self.discard(build_dir, job)
+        like = like or job
+        preamble, begin, _ = (build_dir / f"{like}.tex").read_text(encoding="utf-8").partition(BEGIN)
         if not begin or shutil.which("lualatex") is None:
             return
-        (build_dir / f"{NEXT}.tex").write_text(preamble + BEGIN + WAIT, encoding="utf-8")
-        (build_dir / f"{NEXT}.pdf").unlink(missing_ok=True)
-        if (build_dir / f"{job}.aux").exists():
-            shutil.copyfile(build_dir / f"{job}.aux", build_dir / f"{NEXT}.aux")
+        waiting_job = next_name(job)
+        (build_dir / f"{waiting_job}.tex").write_text(preamble + BEGIN + wait_then_read(job), encoding="utf-8")
+        (build_dir / f"{waiting_job}.pdf").unlink(missing_ok=True)
+        if (build_dir / f"{like}.aux").exists():
+            shutil.copyfile(build_dir / f"{like}.aux", build_dir / f"{waiting_job}.aux")
         warm = texcache.warm_font_cache(build_dir / "fonts", run_lualatex_jailed)
         texcache.seed_font_cache(build_dir)
-        ready = sandbox.command("lualatex", lualatex_command(NEXT), job=build_dir,
+        ready = sandbox.command("lualatex", lualatex_command(waiting_job), job=build_dir,
                                 reads=[*texcache.tex_reads(), *([warm] if warm else [])],
                                 env=latex_env(epoch, build_dir, warm))
         process = subprocess.Popen(ready.argv, env=ready.env, cwd=ready.cwd, start_new_session=True,
                                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with self.lock:
-            self.waiting[build_dir] = Waiting(process, preamble, font_settings(build_dir))
+            self.waiting[build_dir, job] = Waiting(process, preamble, font_settings(build_dir))
 
-    def take(self, build_dir: Path) -> Waiting | None:
+    def take(self, build_dir: Path, job: str) -> Waiting | None:
         with self.lock:
-            return self.waiting.pop(build_dir, None)
+            return self.waiting.pop((build_dir, job), None)
 
-    def discard(self, build_dir: Path) -> None:
-        waiting = self.take(build_dir)
+    def discard(self, build_dir: Path, job: str) -> None:
+        waiting = self.take(build_dir, job)
         if waiting is not None:
             stop(waiting.process)
 

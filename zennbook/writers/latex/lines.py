@@ -6,6 +6,8 @@ import panflute as pf
 
 from ...provenance import own_line
 
+TOP_BLOCK = "%zb:top"       # before a marker whose block is the chapter's own, not inside another
+
 MARKED_BLOCKS = (pf.Para, pf.Plain, pf.Header, pf.CodeBlock, pf.Div, pf.Table, pf.Figure,
                  pf.BulletList, pf.OrderedList, pf.LineBlock, pf.BlockQuote)
 

@@ -29,7 +29,7 @@ from .assets import (
     url_latex,
     verbatim_escape,
 )
-from .lines import assign_lines
+from .lines import TOP_BLOCK, assign_lines
 from .tables import render_table, table_layouts
 
 # -- the render pass: the book's elements as LaTeX ------------------------------------------
@@ -61,12 +61,17 @@ def latex_element(elem, doc):
 
 
 def with_line_marker(elem, result, doc):
-    """Put `%zb:line=N` before a block whose source line is known (see `assign_lines`)."""
+    """Put `%zb:line=N` before a block whose source line is known (see `assign_lines`), and
+    `%zb:top` before it when it is a block of the chapter itself (not inside a box or quote):
+    the chapter's LaTeX may be cut there (the preview's first pages, serve/firstpages.py)."""
     line = doc.zb_lines.get(id(elem))
     if line is None:
         return result
     rendered = [elem] if result is None else result if isinstance(result, list) else [result]
-    return [raw(f"%zb:line={line}"), *rendered]
+    marker = f"%zb:line={line}"
+    if isinstance(elem.parent, pf.Doc):
+        marker = f"{TOP_BLOCK}\n{marker}"
+    return [raw(marker), *rendered]
 
 
 def render_div(elem: pf.Div, doc):
