@@ -133,7 +133,7 @@ def not_found() -> Response:
 def proof_html(slug: str, article, proof: Proof) -> str:
     """The proof page: its state, its problems, its pages."""
     title = escape(article.title if article else slug)
-    if proof.exact is not None:
+    if proof.building and proof.exact is not None:
         status = f"pages 1–{proof.exact} are the new proof's; making the whole proof… (the pages after them are the last one)"
     elif proof.building:
         status = "making the proof…" if not proof.pages else "making a newer proof… (these pages are the last one)"
