@@ -127,13 +127,14 @@ def test_an_overfull_line_is_reported_at_its_own_line_of_its_paragraph(tmp_path)
 
 
 def test_a_verify_miss_is_reported_at_the_line_of_its_run(tmp_path):
-    """The same sentence stands first in a comment, then in a quote, then in a paragraph: each
-    run is at its own line (the text search put a run at the comment's line)."""
+    """The same sentence stands first in a comment, then in a quote, then in a paragraph, then
+    in code: each run is at its own line (the text search put a run at the comment's line; a
+    code line was put at its fence's)."""
     from zennbook.verify import source_runs
     article = prepared(tmp_path, ["<!-- 同じ文がここにあります。 -->", "", "> 同じ文がここにあります。", "",
                                   "前置き", "同じ文がここにあります。", "", "```", "同じ文がここにあります。", "```"])
     assert [(run.text, run.line) for run in source_runs(article)] == [
-        ("同じ文がここにあります。", 3), ("前置き", 5), ("同じ文がここにあります。", 6), ("同じ文がここにあります。", 8)]
+        ("同じ文がここにあります。", 3), ("前置き", 5), ("同じ文がここにあります。", 6), ("同じ文がここにあります。", 9)]
 
 
 def test_an_epub_warning_is_reported_at_the_line_of_its_block(tmp_path):

@@ -10,7 +10,7 @@ import panflute as pf
 
 from ...diagnostics import Code, Diagnostics
 from ...filtering import walk
-from ...provenance import LINE_BREAKS, own_line, source_line
+from ...provenance import LINE_BREAKS, code_line, own_line, source_line, text_line
 from .assets import OVERFULL_LIMIT_PT
 
 # -- the log: what did not fit, what is missing -------------------------------------------------
@@ -110,6 +110,19 @@ class TexSources:
                 return text.split("=", 1)[1].strip(), None
         return slug, None
 
+    def code_row(self, file: str, line: int | None) -> int | None:
+        """The row of its code block that TeX line `line` sets (0 for the first), or None when
+        it is not inside one. Pandoc's Highlighting environment, and ours for plain code and
+        diffs (render.py), hold one TeX line per code line."""
+        lines = self.lines(file)[:line or 0]
+        for index in range(len(lines) - 2, -1, -1):
+            text = lines[index].lstrip()
+            if text.startswith("\\begin{Highlighting}"):
+                return len(lines) - 2 - index
+            if text.startswith(("\\end{Highlighting}", "%zb:")):
+                return None
+        return None
+
     def kind(self, file: str, line: int | None) -> str:
         """What LaTeX was setting at that line: code, math, table or text."""
         lines = self.lines(file)[:line or 0]
@@ -186,6 +199,12 @@ class ArticlePlaces:
         offset = matching_line(paragraph_lines(block), words)
         return line + offset
 
+    def code_line(self, slug: str | None, fence: int, row: int) -> int:
+        """The source line of row `row` of the code block whose marker says `fence`."""
+        article = self.article(slug)
+        block = code_block_at(article.doc, fence) if article is not None and article.doc is not None else None
+        return code_line(block, row) if block is not None else fence + 1 + row
+
     def find_char(self, char: str) -> tuple[str, int | None] | None:
         return find_char(char, self.articles)
 
@@ -195,13 +214,16 @@ def on_overfull(event, sources, places, report, diagnostics, limit) -> None:
     if points <= limit:
         return
     slug, line = sources.locate(event.file, event.line)
-    if line is not None and event.match.group(2) == "paragraph":
-        line = places.refine(slug, line, event.box)
     kind = overfull_kind(event, sources)
+    row = sources.code_row(event.file, event.line) if kind == "code" else None
+    if line is not None and row is not None:
+        line = places.code_line(slug, line, row)
+    elif line is not None and event.match.group(2) == "paragraph":
+        line = places.refine(slug, line, event.box)
     path = places.label(slug)
     report.overfull.append({"pt": points, "kind": kind, "path": path, "line": line,
                             "tex": f"{event.file.removeprefix('./')}:{event.line}"})
-    diagnostics.warning(Code.LAYOUT_OVERFULL, f"{kind} runs {points:.1f}pt past the margin", path, line)
+    diagnostics.reporter(path).warn(Code.LAYOUT_OVERFULL, f"{kind} runs {points:.1f}pt past the margin", line)
 
 
 def overfull_kind(event, sources) -> str:
@@ -219,9 +241,9 @@ def on_glyph(event, sources, places, report, diagnostics, limit) -> None:
     path, line = places.find_char(chr(int(code[2:], 16))) or (None, None)
     font = font.split(":")[0]
     report.missing_glyphs.append({"char": char, "code": code, "font": font, "path": path, "line": line})
-    diagnostics.warning(Code.GLYPH_MISSING, f"no installed font has {code} {char!r}: it prints as an empty "
-                        f"box (in {font} and its fallbacks); install a font that covers it "
-                        f"(fc-list ':charset={code[2:].lower()}' lists them)", path, line)
+    diagnostics.reporter(path).warn(Code.GLYPH_MISSING, f"no installed font has {code} {char!r}: it prints as "
+                                    f"an empty box (in {font} and its fallbacks); install a font that covers "
+                                    f"it (fc-list ':charset={code[2:].lower()}' lists them)", line)
 
 
 def on_reference(event, sources, places, report, diagnostics, limit) -> None:
@@ -229,7 +251,7 @@ def on_reference(event, sources, places, report, diagnostics, limit) -> None:
     target = event.match.group(1)
     path = places.label(slug)
     report.unresolved_references.append({"target": target, "path": path, "line": line})
-    diagnostics.warning(Code.LAYOUT_REFERENCE, f"link to '{target}' leads nowhere (no such anchor)", path, line)
+    diagnostics.reporter(path).warn(Code.LAYOUT_REFERENCE, f"link to '{target}' leads nowhere (no such anchor)", line)
 
 
 def on_zennbook(event, sources, places, report, diagnostics, limit) -> None:
@@ -237,7 +259,7 @@ def on_zennbook(event, sources, places, report, diagnostics, limit) -> None:
     message, path = event.match.group(1), places.label(slug)
     report.math.append({"message": message, "path": path, "line": line})
     code = Code.LAYOUT_MATH_WIDE if message.startswith("display math") else Code.MATH_UNDEFINED
-    diagnostics.warning(code, message, path, line)
+    diagnostics.reporter(path).warn(code, message, line)
 
 
 def on_error(event, sources, places, report, diagnostics, limit) -> None:
@@ -245,7 +267,7 @@ def on_error(event, sources, places, report, diagnostics, limit) -> None:
     message, path = event.match.group(3), places.label(slug)
     report.errors.append({"message": message, "path": path, "line": line,
                           "tex": f"{event.file.removeprefix('./')}:{event.line}"})
-    diagnostics.error(Code.LATEX_ERROR, f"LaTeX: {message}", path, line)
+    diagnostics.reporter(path).error(Code.LATEX_ERROR, f"LaTeX: {message}", line)
 
 
 EVENT_HANDLERS = {"overfull": on_overfull, "glyph": on_glyph, "reference": on_reference,
@@ -258,6 +280,17 @@ def paragraph_at(doc, line: int):
 
     def visit(elem, _doc):
         if not found and isinstance(elem, (pf.Para, pf.Plain)) and own_line(elem) == line:
+            found.append(elem)
+    walk(doc, visit, doc)
+    return found[0] if found else None
+
+
+def code_block_at(doc, line: int):
+    """The first code block of `doc` whose fence is on `line`."""
+    found: list = []
+
+    def visit(elem, _doc):
+        if not found and isinstance(elem, pf.CodeBlock) and own_line(elem) == line:
             found.append(elem)
     walk(doc, visit, doc)
     return found[0] if found else None
@@ -304,12 +337,14 @@ def find_char(char: str, articles) -> tuple[str, int | None] | None:
 
 
 def char_in_tree(char: str, doc) -> list:
-    """[line] of the first text in `doc` (a word, code, math, raw text) holding `char`, or []."""
+    """[line] of the first text in `doc` (a word, code, math, raw text) holding `char`, or []:
+    in a code block, the line of the code line it is on."""
     found: list = []
 
     def visit(elem, _doc):
         text = getattr(elem, "text", None)
-        if not found and isinstance(text, str) and char in text:
-            found.append(source_line(elem))
+        if found or not isinstance(text, str) or char not in text:
+            return
+        found.append(text_line(elem, text.index(char)) if isinstance(elem, pf.CodeBlock) else source_line(elem))
     walk(doc, visit, doc)
     return found

@@ -37,7 +37,8 @@ from .tables import render_table, table_layouts
 def article_latex(article, assets: LatexAssets, diagnostics: Diagnostics,
                   line_pt: float = TEXT_WIDTH_PT["b5"]) -> str:
     doc = copy_doc(article.doc)
-    doc.assets, doc.diagnostics, doc.slug, doc.label = assets, diagnostics, article.slug, article.label
+    doc.assets, doc.slug, doc.label = assets, article.slug, article.label
+    doc.reporter = diagnostics.reporter(article.label)
     doc.line_pt = line_pt
     doc.zb_lines = assign_lines(doc)
     doc.zb_tables = table_layouts(doc, line_pt)
@@ -176,7 +177,7 @@ def render_math(elem: pf.Math, doc):
         report_math_problem(problem, doc, line)
         return pf.Code(elem.text) if in_header(elem) else raw_inline(f"\\zbmathsource{{{source}}}")
     for note in result.notes:
-        doc.diagnostics.warning(Code.MATH_DROPPED, f"math: {note} left out of print", doc.label, line)
+        doc.reporter.warn(Code.MATH_DROPPED, f"math: {note} left out of print", line)
     if in_header(elem):         # pandoc writes it in \texorpdfstring, for the bookmark too
         elem.text = result.latex
         return None
@@ -198,8 +199,8 @@ MATH_PROBLEM_WORDS = {
 
 
 def report_math_problem(problem: MathProblem, doc, line: int | None) -> None:
-    doc.diagnostics.warning(MATH_PROBLEM_CODES[problem.kind],
-                            f"math uses {problem.message}, {MATH_PROBLEM_WORDS[problem.kind]}", doc.label, line)
+    doc.reporter.warn(MATH_PROBLEM_CODES[problem.kind],
+                      f"math uses {problem.message}, {MATH_PROBLEM_WORDS[problem.kind]}", line)
 
 
 def equation_label(elem: pf.Math) -> str:
