@@ -88,6 +88,7 @@ class TexSources:
     def __init__(self, build_dir: Path):
         self.build_dir = build_dir
         self.files: dict[str, list[str]] = {}
+        self.rows: dict[str, list[int | None]] = {}
 
     def lines(self, file: str) -> list[str]:
         key = file.removeprefix("./")
@@ -98,12 +99,14 @@ class TexSources:
         return self.files[key]
 
     def locate(self, file: str, line: int | None) -> tuple[str | None, int | None]:
-        """(article slug, source line) of line `line` of `file`, from the nearest marker above."""
+        """(article slug, source line) of line `line` of `file`, from the nearest marker above
+        (a marker may be indented: pandoc indents a list's blocks)."""
         key = file.removeprefix("./")
         slug = key[len("chapters/"):-len(".tex")] if key.startswith("chapters/") else None
         if not line:
             return slug, None
         for text in reversed(self.lines(key)[:line]):
+            text = text.lstrip()
             if text.startswith("%zb:line=") and slug:
                 return slug, int(text.split("=", 1)[1])
             if text.startswith("%zb:article="):
@@ -112,30 +115,41 @@ class TexSources:
 
     def code_row(self, file: str, line: int | None) -> int | None:
         """The row of its code block that TeX line `line` sets (0 for the first), or None when
-        it is not inside one. Pandoc's Highlighting environment, and ours for plain code and
-        diffs (render.py), hold one TeX line per code line."""
-        lines = self.lines(file)[:line or 0]
-        for index in range(len(lines) - 2, -1, -1):
-            text = lines[index].lstrip()
-            if text.startswith("\\begin{Highlighting}"):
-                return len(lines) - 2 - index
-            if text.startswith(("\\end{Highlighting}", "%zb:")):
-                return None
-        return None
+        it is not inside one."""
+        rows = self.code_rows(file)
+        return rows[line - 1] if line and 0 < line <= len(rows) else None
+
+    def code_rows(self, file: str) -> list[int | None]:
+        """Per TeX line, its row in its code block, or None. Pandoc's Highlighting environment,
+        and ours for plain code and diffs (render.py), hold one TeX line per code line; a code
+        line can never start with a backslash there (it is escaped), a marker it can."""
+        key = file.removeprefix("./")
+        if key not in self.rows:
+            rows, row = [], None
+            for text in self.lines(key):
+                text = text.lstrip()
+                if row is not None and text.startswith("\\end{Highlighting}"):
+                    row = None
+                rows.append(row)
+                if row is not None:
+                    row += 1
+                elif text.startswith("\\begin{Highlighting}"):
+                    row = 0
+            self.rows[key] = rows
+        return self.rows[key]
 
     def kind(self, file: str, line: int | None) -> str:
         """What LaTeX was setting at that line: code, math, table or text."""
         lines = self.lines(file)[:line or 0]
         if lines and re.search(r"\\zb(display|math)\{", lines[-1]):
             return "math"
+        if self.code_row(file, line) is not None:
+            return "code"
         for text in reversed(lines):
-            for start, end, kind in (("\\begin{Highlighting}", "\\end{Highlighting}", "code"),
-                                     ("\\begin{longtable}", "\\end{longtable}", "table")):
-                if text.startswith(start):
-                    return kind
-                if text.startswith(end):
-                    return "text"
-            if text.startswith("%zb:"):
+            text = text.lstrip()
+            if text.startswith("\\begin{longtable}"):
+                return "table"
+            if text.startswith(("\\end{longtable}", "%zb:")):
                 return "text"
         return "text"
 
@@ -213,13 +227,15 @@ def on_overfull(event, sources, places, report, diagnostics, limit) -> None:
     points = float(event.match.group(1))
     if points <= limit:
         return
-    slug, line = sources.locate(event.file, event.line)
     kind = overfull_kind(event, sources)
     row = sources.code_row(event.file, event.line) if kind == "code" else None
-    if line is not None and row is not None:
-        line = places.code_line(slug, line, row)
-    elif line is not None and event.match.group(2) == "paragraph":
-        line = places.refine(slug, line, event.box)
+    if row is not None:     # the code block's marker is above its first row, whatever its rows say
+        slug, line = sources.locate(event.file, event.line - row - 1)
+        line = places.code_line(slug, line, row) if line is not None else None
+    else:
+        slug, line = sources.locate(event.file, event.line)
+        if line is not None and event.match.group(2) == "paragraph":
+            line = places.refine(slug, line, event.box)
     path = places.label(slug)
     report.overfull.append({"pt": points, "kind": kind, "path": path, "line": line,
                             "tex": f"{event.file.removeprefix('./')}:{event.line}"})
