@@ -160,7 +160,8 @@ def test_an_epub_warning_is_reported_at_the_line_of_its_block(tmp_path):
 # -- code: each line of a code block at its own line ---------------------------------------------
 
 # Every fence form, each code line with a word that says which: a long highlighted block, an
-# unhighlighted one (no grammar) with a blank line, one in a list with a file name, a diff in
+# unhighlighted one (no grammar) with a blank line, one in a list with a file name, an
+# unhighlighted one in a nested list (its second line indented further), a diff in
 # a message box, a longer fence, an indented block, a formula shown as code.
 CODE_ARTICLE = [
     "---", "title: コードの行", "---", "",
@@ -168,13 +169,14 @@ CODE_ARTICLE = [
     "```python", *(f"row_{k} = {k}  # PYROW{k}" for k in range(200)), "```", "",
     "```brainfuck", "++++ PLAINONE", "", "PLAINTWO", "```", "",
     "- 項目", "", "  ```js:app.js", "  const a = 1; // LISTONE", "  const b = 2; // LISTTWO", "  ```", "",
+    "- 外", "  - 内", "", "    ```brainfuck", "    LISTPLAIN", "      LISTDEEP", "    ```", "",
     ":::message", "メッセージ", "", "~~~diff js", " const x = 1; // DIFFONE", "-const y = 2; // DIFFTWO",
     "+const y = 3; // DIFFTHREE", "~~~", ":::", "",
     "````ts:src/a.ts {x}", "let FOURONE = 1;", "````", "",
     "    indented INDENTONE", "    indented INDENTTWO", "",
     "$$", "", "\\input{MATHCODE}", "$$",
 ]
-CODE_WORDS = ("PYROW0", "PYROW150", "PYROW199", "PLAINONE", "PLAINTWO", "LISTONE", "LISTTWO", "DIFFONE",
+CODE_WORDS = ("PYROW0", "PYROW150", "PYROW199", "PLAINONE", "PLAINTWO", "LISTONE", "LISTTWO", "LISTPLAIN", "LISTDEEP", "DIFFONE",
               "DIFFTWO", "DIFFTHREE", "FOURONE", "INDENTONE", "INDENTTWO", "MATHCODE")
 
 

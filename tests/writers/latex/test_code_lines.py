@@ -24,9 +24,10 @@ pytestmark = needs("lualatex", "pdftotext", "pdftoppm")
 
 # the code line each character without a font goes on (one character per block: the log
 # names a character once)
-GLYPH_WORDS = ("PYROW150", "PLAINTWO", "LISTTWO", "DIFFTWO", "FOURONE", "INDENTTWO")
+GLYPH_WORDS = ("PYROW150", "PLAINTWO", "LISTTWO", "LISTDEEP", "DIFFTWO", "FOURONE", "INDENTTWO")
 # the code lines LuaTeX is told are too wide (one per block)
-WIDE_WORDS = ("PYROW0", "PYROW199", "PLAINONE", "LISTONE", "DIFFTHREE", "FOURONE", "INDENTONE", "MATHCODE")
+WIDE_WORDS = ("PYROW0", "PYROW199", "PLAINONE", "LISTONE", "LISTPLAIN", "DIFFTHREE", "FOURONE", "INDENTONE",
+              "MATHCODE")
 LONG = "WIDE" * 60     # an over-long line without a space, in the long block
 
 
@@ -103,3 +104,12 @@ def test_an_overfull_code_line_is_named_at_its_code_line(proof, tmp_path):
         ("code", code_line_of(proof.lines, word)) for word in WIDE_WORDS]
     assert [(d.code, d.path, d.line) for d in diagnostics.items] == [
         (Code.LAYOUT_OVERFULL, "book/codes.md", code_line_of(proof.lines, word)) for word in WIDE_WORDS]
+
+
+def test_code_in_a_list_is_printed_without_the_lists_indent(proof):
+    """Pandoc indents a list item's raw blocks; in Verbatim that indent would be printed before
+    each line of plain code. Each line is as the article has it inside its item."""
+    tex = proof.chapter.read_text(encoding="utf-8").split("\n")
+    for word in ("LISTPLAIN", "LISTDEEP"):
+        written = proof.lines[code_line_of(proof.lines, word) - 1].removeprefix("    ")    # the item's indent
+        assert [line for line in tex if word in line] == [written], word

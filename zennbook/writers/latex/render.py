@@ -47,7 +47,23 @@ def article_latex(article, assets: LatexAssets, diagnostics: Diagnostics,
             "--wrap=preserve"]
     # -smart: dashes and quotes stay the characters they are (not ---, ``), as Zenn prints them;
     # the fonts have no TeX ligatures to turn them back.
-    return doc_to_format(doc, "latex-smart", args, label=article.label)
+    return flush_code(doc_to_format(doc, "latex-smart", args, label=article.label))
+
+
+def flush_code(tex: str) -> str:
+    """Our code environments (plain code, diffs: raw blocks) back at the left margin: pandoc
+    indents a list item's raw blocks, and Verbatim would print that indent before every
+    code line. Its own highlighted code it writes flush already."""
+    out, indent = [], None
+    for line in tex.split("\n"):
+        if indent is None and line.lstrip().startswith("\\begin{Highlighting}"):
+            indent = line[:len(line) - len(line.lstrip())]
+        elif indent is not None and line.lstrip().startswith("\\end{Highlighting}"):
+            indent = None
+        elif indent:
+            line = line.removeprefix(indent)
+        out.append(line)
+    return "\n".join(out)
 
 
 def latex_element(elem, doc):
