@@ -16,6 +16,7 @@ import panflute as pf
 from zennbook.diagnostics import Code
 from zennbook.filtering import source_line, walk
 from zennbook.mermaid import Diagram, Failure, diagram_key, explain_failure
+from zennbook.provenance import code_line
 
 
 def action(elem, doc):
@@ -65,6 +66,5 @@ def _warn(doc, elem, failure: Failure | None) -> None:
         # mermaid's message spans lines (a caret under an excerpt): the line it means, shown.
         code = Code.MERMAID_FAILED
         offset, why = explain_failure(failure.message, elem.text)
-        fence = source_line(elem)
-        line = fence + offset if fence is not None and offset is not None else None
+        line = code_line(elem, offset - 1) if offset is not None else None
     doc.context.reporter.warn(code, f"mermaid diagram shown as code: {why}", line=line, elem=elem)

@@ -3,6 +3,7 @@ on, and every stage that reports a place reads it from the tree (zennbook.proven
 from a search of the article's text."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,7 +13,9 @@ from zennbook.article import parse_article, read_article
 from zennbook.diagnostics import Code, Diagnostics
 from zennbook.filtering import walk
 from zennbook.pipeline import run_filters
-from zennbook.provenance import is_anchor, own_line, source_line
+from zennbook.pandoc import markdown_to_doc
+from zennbook.provenance import code_line, is_anchor, line_runs, own_line, rows_attribute, source_line, text_line
+from zennbook.zenn import rewrite
 
 # Each block kind once, each with a word that says which; the front matter shifts every line.
 ARTICLE = [
@@ -127,13 +130,14 @@ def test_an_overfull_line_is_reported_at_its_own_line_of_its_paragraph(tmp_path)
 
 
 def test_a_verify_miss_is_reported_at_the_line_of_its_run(tmp_path):
-    """The same sentence stands first in a comment, then in a quote, then in a paragraph: each
-    run is at its own line (the text search put a run at the comment's line)."""
+    """The same sentence stands first in a comment, then in a quote, then in a paragraph, then
+    in code: each run is at its own line (the text search put a run at the comment's line; a
+    code line was put at its fence's)."""
     from zennbook.verify import source_runs
     article = prepared(tmp_path, ["<!-- 同じ文がここにあります。 -->", "", "> 同じ文がここにあります。", "",
                                   "前置き", "同じ文がここにあります。", "", "```", "同じ文がここにあります。", "```"])
     assert [(run.text, run.line) for run in source_runs(article)] == [
-        ("同じ文がここにあります。", 3), ("前置き", 5), ("同じ文がここにあります。", 6), ("同じ文がここにあります。", 8)]
+        ("同じ文がここにあります。", 3), ("前置き", 5), ("同じ文がここにあります。", 6), ("同じ文がここにあります。", 9)]
 
 
 def test_an_epub_warning_is_reported_at_the_line_of_its_block(tmp_path):
@@ -151,6 +155,77 @@ def test_an_epub_warning_is_reported_at_the_line_of_its_block(tmp_path):
     epub_links.resolve_links(chapters, book, notes)
     assert [(d.code, d.line) for d in notes.items] == [(Code.EPUB_LINK, 1), (Code.EPUB_LINK, 4)]
     assert not chapters[0].root.xpath("//*[@data-line]")      # nothing of it is left for readers
+
+
+# -- code: each line of a code block at its own line ---------------------------------------------
+
+# Every fence form, each code line with a word that says which: a long highlighted block, an
+# unhighlighted one (no grammar) with a blank line, one in a list with a file name, an
+# unhighlighted one in a nested list (its second line indented further), a diff in
+# a message box, a longer fence, an indented block, a formula shown as code.
+CODE_ARTICLE = [
+    "---", "title: コードの行", "---", "",
+    "## コード", "",
+    "```python", *(f"row_{k} = {k}  # PYROW{k}" for k in range(200)), "```", "",
+    "```brainfuck", "++++ PLAINONE", "", "PLAINTWO", "```", "",
+    "- 項目", "", "  ```js:app.js", "  const a = 1; // LISTONE", "  const b = 2; // LISTTWO", "  ```", "",
+    "- 外", "  - 内", "", "    ```brainfuck", "    LISTPLAIN", "      LISTDEEP", "    ```", "",
+    ":::message", "メッセージ", "", "~~~diff js", " const x = 1; // DIFFONE", "-const y = 2; // DIFFTWO",
+    "+const y = 3; // DIFFTHREE", "~~~", ":::", "",
+    "````ts:src/a.ts {x}", "let FOURONE = 1;", "````", "",
+    "    indented INDENTONE", "    indented INDENTTWO", "",
+    "$$", "", "\\input{MATHCODE}", "$$",
+]
+CODE_WORDS = ("PYROW0", "PYROW150", "PYROW199", "PLAINONE", "PLAINTWO", "LISTONE", "LISTTWO", "LISTPLAIN", "LISTDEEP", "DIFFONE",
+              "DIFFTWO", "DIFFTHREE", "FOURONE", "INDENTONE", "INDENTTWO", "MATHCODE")
+
+
+def code_line_of(lines: list[str], word: str) -> int:
+    """The line of the article text that holds `word` (PYROW1 is not PYROW150)."""
+    return next(k for k, text in enumerate(lines, start=1) if re.search(rf"\b{word}\b", text))
+
+
+def test_each_code_line_is_named_at_its_own_line_in_every_fence_form(tmp_path):
+    doc = prepared(tmp_path, CODE_ARTICLE).doc
+    for word in CODE_WORDS:
+        block = holding(doc, word)
+        assert isinstance(block, pf.CodeBlock), word
+        index = block.text.index(word)
+        assert text_line(block, index) == code_line_of(CODE_ARTICLE, word), word
+        assert code_line(block, block.text.count("\n", 0, index)) == code_line_of(CODE_ARTICLE, word), word
+
+
+def test_a_verify_miss_in_code_is_reported_at_its_code_line(tmp_path):
+    from zennbook.verify import source_runs
+    article = prepared(tmp_path, CODE_ARTICLE)
+    runs = {run.text: run.line for run in source_runs(article)}
+    for word in CODE_WORDS:
+        text = next(t for t in runs if re.search(rf"\b{word}\b", t))
+        assert runs[text] == code_line_of(CODE_ARTICLE, word), word
+
+
+def test_code_lines_follow_the_line_map_where_it_has_a_gap():
+    """normalize may drop or join lines: the rows of a code block then say their own lines."""
+    text = "a\n\n```py\nfirst\nsecond\nthird\n```\n"
+    lines = [1, 2, 3, 4, 9, 10, 11]       # a line map with a gap after `first`
+    doc = markdown_to_doc(rewrite(text, lines, "t.md").text)
+    block = next(b for b in doc.content if isinstance(b, pf.CodeBlock))
+    assert [code_line(block, row) for row in range(3)] == [4, 9, 10]
+    assert text_line(block, block.text.index("third")) == 10
+    plain = markdown_to_doc(rewrite(text, list(range(1, 8)), "t.md").text).content[1]
+    assert "data-lines" not in plain.attributes        # one line per line after the fence: nothing written
+
+
+def test_a_rows_list_is_written_only_when_needed_and_read_back_safely():
+    assert rows_attribute(5, [6, 7, 8]) is None
+    assert rows_attribute(5, [5, 6, 9, 11, 12]) == "5-6,9,11-12"
+    assert line_runs("5-6,9,11-12") == [(5, 6), (9, 9), (11, 12)]
+    for bad in ("", "x", "9-5", "1-2,", "-3", "1--2"):
+        assert line_runs(bad) == [], bad
+    block = pf.CodeBlock("a\nb\nc", attributes={"data-line": "5", "data-lines": "9-x"})
+    assert [code_line(block, row) for row in range(3)] == [6, 7, 8]     # not a list: after the fence
+    block = pf.CodeBlock("a\nb\nc", attributes={"data-line": "5", "data-lines": "9"})
+    assert [code_line(block, row) for row in range(3)] == [9, 10, 11]   # past the list: the lines after
 
 
 # -- one reporter -------------------------------------------------------------------------------

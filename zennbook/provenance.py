@@ -6,6 +6,12 @@ rows, quotes) start with an *anchor*: an empty Span whose only attribute is `dat
 (`[]{data-line=N}` in the Markdown pandoc reads). `source_line(elem)` reads either, from the
 element or its nearest ancestor, so no stage ever searches the article's text for a line.
 
+A code block's rows have lines of their own: `code_line(block, row)` is the fence's line + 1
++ row, or, where the text stages did not keep one line per line after the fence (an indented
+block, a formula shown as code, a line map with a gap), the row's line from the block's
+`data-lines` list, which the Zenn stage writes only then. `text_line(block, index)` is the line
+of the character at `index` of the block's text: a problem inside code is named at its own line.
+
 Writers drop the anchors (`is_anchor`); the preview keeps them for click-to-scroll.
 """
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import panflute as pf
 
 DATA_LINE = "data-line"
+DATA_LINES = "data-lines"      # a code block's rows' lines, when they are not the fence's + 1 + row
 LINE_BREAKS = (pf.LineBreak, pf.SoftBreak)
 
 
@@ -91,6 +98,51 @@ def first_part(elem):
                          pf.BulletList, pf.OrderedList, pf.ListItem, pf.Div, pf.Note)):
         return elem.content[0] if len(elem.content) else None
     return None
+
+
+def code_line(block: pf.CodeBlock, row: int) -> int | None:
+    """The source line of row `row` (0-based) of a code block's text."""
+    runs = line_runs(block.attributes.get(DATA_LINES, ""))
+    for first, last in runs:
+        if row <= last - first:
+            return first + row
+        row -= last - first + 1
+    if runs:                          # past the rows listed: the lines after the last
+        return runs[-1][1] + 1 + row
+    fence = own_line(block)
+    return fence + 1 + row if fence is not None else source_line(block)
+
+
+def text_line(block: pf.CodeBlock, index: int) -> int | None:
+    """The source line of the character at `index` of a code block's text."""
+    return code_line(block, block.text.count("\n", 0, max(index, 0)))
+
+
+def rows_attribute(fence: int, rows: list[int]) -> str | None:
+    """The `data-lines` value for a code block whose fence is on line `fence` and whose rows
+    come from lines `rows`: None when they are the lines right after the fence, else runs of
+    consecutive lines ("12-40,45")."""
+    if rows == list(range(fence + 1, fence + 1 + len(rows))):
+        return None
+    runs: list[list[int]] = []
+    for line in rows:
+        if runs and line == runs[-1][1] + 1:
+            runs[-1][1] = line
+        else:
+            runs.append([line, line])
+    return ",".join(f"{a}-{b}" if b > a else str(a) for a, b in runs)
+
+
+def line_runs(value: str) -> list[tuple[int, int]]:
+    """The runs of lines (first, last) a `data-lines` value lists ([] if it is not one)."""
+    runs = []
+    for run in str(value).split(","):
+        first, _, last = run.partition("-")
+        last = last or first
+        if not (first.isdigit() and last.isdigit() and int(first) <= int(last)):
+            return []
+        runs.append((int(first), int(last)))
+    return runs
 
 
 def _number(value: str) -> int | None:

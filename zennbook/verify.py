@@ -29,7 +29,7 @@ from lxml import etree
 
 from .diagnostics import Code, Diagnostic, Level
 from .filtering import walk
-from .provenance import source_line
+from .provenance import code_line, source_line
 from .writers.common import attribution
 
 LEFTOVER_MARKUP = (":::", "@[", "$$", "![[")
@@ -100,7 +100,7 @@ def squash(text: str) -> str:
 
 def source_runs(article) -> list[Run]:
     """Text runs of an article, from its AST before filters: split at math, notes, breaks;
-    each at the source line of its block (provenance), a paragraph's run at its own line."""
+    each at its source line (provenance): a paragraph's or a code block's line at its own."""
     runs: list[Run] = []
 
     def add(text: str, line: int | None) -> None:
@@ -111,8 +111,8 @@ def source_runs(article) -> list[Run]:
     def visit(elem, doc):
         if isinstance(elem, pf.CodeBlock):
             if "mermaid" not in elem.classes:          # a diagram's source is not body text
-                for code_line in elem.text.split("\n"):
-                    add(code_line, source_line(elem))
+                for row, text in enumerate(elem.text.split("\n")):
+                    add(text, code_line(elem, row))
         elif isinstance(elem, (pf.Para, pf.Plain, pf.Header)):
             line = source_line(elem)
             for piece, breaks in inline_pieces(elem):

@@ -132,3 +132,16 @@ def test_golden(case: Path, request, monkeypatch):
         if request.config.getoption("--update-goldens", default=False):
             expected.write_text(text, encoding="utf-8")
         assert text == expected.read_text(encoding="utf-8"), f"{expected.name} differs"
+
+
+def test_a_one_line_diagrams_error_is_at_its_own_line():
+    """`@[mermaid](...)` holds its diagram on its own line: mermaid's line 1 is that line,
+    not the one after it (as after a fence)."""
+    from zennbook.zenn import rewrite
+    text = "前置き\n\n@[mermaid](flowchart TD; A[x --> B)\n"
+    doc = markdown_to_doc(rewrite(text, [5, 6, 7, 8], "articles/a.md").text)
+    block = next(b for b in doc.content if isinstance(b, pf.CodeBlock))
+    failure = Failure("Parse error on line 1:\n...A[x --> B\n----^\nExpecting 'SQE'")
+    _, diagnostics = run(doc, {diagram_key(block.text): failure})
+    [warning] = diagnostics.items
+    assert warning.code is Code.MERMAID_FAILED and warning.line == 7

@@ -16,10 +16,10 @@ RAW_BR = re.compile(r"<br\s?/?>")                 # Zenn's exact spellings (md-b
 RAW_COMMENT = re.compile(r"<!--[^\n]*?-->")
 
 # Attributes an article may not set: event handlers, styles (which can fetch), URLs,
-# namespaces, and the pipeline's own source line (for diagnostics, not for readers).
+# namespaces, and the pipeline's own source lines (for diagnostics, not for readers).
 _ARTICLE_FORBIDDEN = re.compile(
     r"^(on|style$|href$|src$|srcset$|srcdoc$|action$|formaction$|poster$|background$|ping$"
-    r"|cite$|longdesc$|usemap$|manifest$|codebase$|data$|xlink:|xmlns|xml:base$|data-line$)", re.IGNORECASE)
+    r"|cite$|longdesc$|usemap$|manifest$|codebase$|data$|xlink:|xmlns|xml:base$|data-lines?$)", re.IGNORECASE)
 # Attributes whose value a reader follows or fetches.
 URL_ATTRIBUTES = frozenset({"href", "src", "cite", "srcset", "longdesc", "usemap", "poster",
                             "action", "formaction", "background", "ping", "manifest"})

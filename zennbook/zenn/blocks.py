@@ -17,7 +17,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from ..diagnostics import Code
 from ..normalize.lines import Line
-from ..provenance import anchor_markdown
+from ..provenance import anchor_markdown, rows_attribute
 from . import embeds
 from .fences import parse_info
 from .inline import LINKS_PER_PART, InlineContext, Scanned, rewrite_inline
@@ -171,13 +171,11 @@ class BlockWriter:
                                "code block is never closed; it runs to the end of its container", self.src_of(start))
         classes = ["mermaid"] if info.lang == "mermaid" else info.classes
         filename = info.filename if info.filename and info.lang != "mermaid" else None
-        attrs = attributes(classes, True, filename=filename, data_line=self.src_of(start))
-        return code_lines(node.content, attrs, self.srcs(start, start + 1))
+        return code_lines(node.content, classes, self.srcs(start, start + 1), filename)
 
     def write_code_block(self, node: SyntaxTreeNode, place: Place) -> list[Line]:
         start = node.map[0]
-        return code_lines(node.content, attributes(data_line=self.src_of(start)),
-                          self.srcs(start, start))
+        return code_lines(node.content, [], self.srcs(start, start))
 
     def srcs(self, opener: int, first_content: int) -> Callable[[int], int]:
         """Source lines of a code block: -1 is the opener, k its content line k."""
@@ -188,8 +186,8 @@ class BlockWriter:
         problem = math_problem(tex)
         if problem:
             self.reporter.warn(problem[0], f"math shown as code: {problem[1]}", src)
-            lines = code_lines(tex.strip("\n") + "\n", attributes(["tex"], data_line=src),
-                               self.srcs(node.map[0], node.map[0] + 1))
+            skipped = len(tex) - len(tex.lstrip("\n"))     # rows before the formula's first
+            lines = code_lines(tex.strip("\n") + "\n", ["tex"], self.srcs(node.map[0], node.map[0] + skipped))
         else:
             lines = display_math(tex, label, self.srcs(node.map[0], node.map[0]))
         return join([lines, self.trailing_text(node.meta["after"], self.src_of(node.map[1]))])
@@ -295,7 +293,7 @@ class BlockWriter:
 
     def embed_div(self, found: embeds.Embed, src: int) -> list[Line]:
         if found.kind == "mermaid":
-            return code_lines(found.url + "\n", attributes(["mermaid"], data_line=src), lambda k: src)
+            return code_lines(found.url + "\n", ["mermaid"], lambda k: src)
         if found.kind == "card":
             attrs = attributes(["card"], url=found.url, data_line=src)
         else:
@@ -336,11 +334,16 @@ def note_lines(label: str, body: list[Line], src: int) -> list[Line]:
     return [Line(f"[^{label}]:", src), Line("", src), *prefixed(body, "    ", "    ")]
 
 
-def code_lines(content: str, attrs: str, src_of: Callable[[int], int]) -> list[Line]:
-    """A fenced code block; `src_of(-1)` is the opener's source line, `src_of(k)` line k's."""
-    fence = fence_for(content, attrs)
+def code_lines(content: str, classes: list[str], src_of: Callable[[int], int],
+               filename: str | None = None) -> list[Line]:
+    """A fenced code block; `src_of(-1)` is the opener's source line, `src_of(k)` line k's.
+    Its `data-line` is the opener's; `data-lines` lists its rows' lines when they are not
+    the ones right after it (zennbook.provenance.code_line)."""
     rows = rows_of(content)
     body = [Line(text, src_of(k)) for k, text in enumerate(rows)]
+    data_lines = rows_attribute(src_of(-1), [line.source for line in body])
+    attrs = attributes(classes, True, filename=filename, data_line=src_of(-1), data_lines=data_lines)
+    fence = fence_for(content, attrs)
     opener = Line(f"{fence} {attrs}", src_of(-1))
     return [opener, *body, Line(fence, body[-1].source if body else opener.source)]
 

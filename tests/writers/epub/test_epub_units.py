@@ -143,15 +143,14 @@ def test_task_list_checkboxes_become_characters():
 
 def test_remote_images_become_links_with_a_warning():
     from zennbook.diagnostics import Diagnostics
-    article = SimpleNamespace(label="a.md")
     diagnostics = Diagnostics()
     # the line comes from the tree (html.render's anchors), not from a search of the text
     root = html('<p><span data-line="4"></span>![pic](https://example.com/p.png) in words</p>'
                 '<p><span data-line="5"></span><img src="https://example.com/p.png" alt="pic" />after</p>')
-    epub_chapters.remote_images(root, article, diagnostics)
+    epub_chapters.remote_images(root, diagnostics.reporter("a.md"))
     link = root.find(".//a")
     assert (link.get("href"), link.text, link.tail) == ("https://example.com/p.png", "pic", "after")
-    assert [(d.code.value, d.line) for d in diagnostics.items] == [("epub.remote-image", 5)]
+    assert [(d.code.value, d.path, d.line) for d in diagnostics.items] == [("epub.remote-image", "a.md", 5)]
 
 
 def test_copy_children_puts_xhtml_and_mathml_in_their_namespaces():

@@ -151,7 +151,7 @@ def test_the_log_maps_to_article_lines_and_kinds(build):
     report = scan_log(build / "book.log", [ARTICLE], diagnostics)
     overfull = [(o["kind"], o["path"], o["line"], o["pt"]) for o in report["overfull"]]
     assert ("text", "articles/intro.md", 13, 12.5) in overfull        # the exact source line
-    assert ("code", "articles/intro.md", 20, 7.0) in overfull
+    assert ("code", "articles/intro.md", 21, 7.0) in overfull         # its code line: the one after the fence
     assert ("running head", "articles/intro.md", None, 30.0) in overfull
     assert ("text", "articles/intro.md", None, 3.0) in overfull        # the chapter title line
     assert not any(o["pt"] < 1 for o in report["overfull"])

@@ -10,7 +10,7 @@ import lxml.html
 from lxml import etree
 
 from ...cache import sha256
-from ...diagnostics import Code, Diagnostic, Diagnostics
+from ...diagnostics import Code, Diagnostic, Diagnostics, Reporter
 from ...safety.urls import safe_href
 from ..common import attribution, fragment_key, id_slug
 from ..html.render import article_html
@@ -83,7 +83,7 @@ def render_chapter(book, article, assets) -> dict:
     root = render_document("epub/chapter.xhtml.j2", book=book, article=article,
                            attribution=attribution(book, article))
     slot = root.find(".//x:div[@class='chapter-body']", namespaces=X)
-    copy_children(chapter_html(fragment, article, notes), slot)
+    copy_children(chapter_html(fragment, notes.reporter(article.label)), slot)
     return {"xhtml": serialize(root).decode("utf-8"),
             "assets": [[path, name] for path, name in sorted(used.items())],
             "diagnostics": [d.to_json() for d in notes.items]}
@@ -93,16 +93,17 @@ def id_prefix(article) -> str:
     return f"{id_slug(article.slug)}--"
 
 
-def chapter_html(fragment: str, article, diagnostics):
-    """html.render's fragment, parsed, with the EPUB-only changes made."""
+def chapter_html(fragment: str, reporter: Reporter):
+    """html.render's fragment, parsed, with the EPUB-only changes made (`reporter`: the
+    article's)."""
     html = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
-    remote_images(html, article, diagnostics)
+    remote_images(html, reporter)
     for fix in HTML_FIXES:
         fix(html)
     return html
 
 
-def remote_images(html, article, diagnostics) -> None:
+def remote_images(html, reporter: Reporter) -> None:
     """EPUB readers may not fetch images from the network: a remote image is a link (when
     the URL policy allows one), else its description alone."""
     for img in list(html.iter("img")):
@@ -116,8 +117,8 @@ def remote_images(html, article, diagnostics) -> None:
         link.tail = img.tail
         line = html_line(img)
         img.getparent().replace(img, link)
-        diagnostics.warning(Code.EPUB_REMOTE_IMAGE, f"image {src[:200]} is not in the EPUB (no network at "
-                            "build time); shown as a link", article.label, line)
+        reporter.warn(Code.EPUB_REMOTE_IMAGE, f"image {src[:200]} is not in the EPUB (no network at "
+                      "build time); shown as a link", line)
 
 
 def html_line(elem) -> int | None:

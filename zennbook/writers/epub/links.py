@@ -28,8 +28,9 @@ def resolve_links(chapters: list[Chapter], book, diagnostics) -> None:
             if target is None:
                 unlink(link)
                 written = href.replace(f"#{id_prefix(chapter.article)}", "#", 1)   # as in the source
-                diagnostics.warning(Code.EPUB_LINK, f"link to {written[:200]!r} leads nowhere in the book; "
-                                    "kept as text", chapter.article.label, int(line) if line.isdigit() else None)
+                diagnostics.reporter(chapter.article.label).warn(
+                    Code.EPUB_LINK, f"link to {written[:200]!r} leads nowhere in the book; kept as text",
+                    int(line) if line.isdigit() else None)
             elif target != href:
                 link.set("href", target)
 

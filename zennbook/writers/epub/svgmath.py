@@ -35,9 +35,9 @@ def draw_math(chapters: list[Chapter], context) -> None:
     for chapter, math, formula in found:
         drawn = result.drawn.get(formula)
         if drawn is None:
-            context.diagnostics.warning(Code.MATH_SVG_FAILED, f"formula {formula.tex[:80]!r} not drawn by "
-                                        f"MathJax ({result.errors.get(formula)}); kept as MathML",
-                                        chapter.article.label)
+            context.diagnostics.reporter(chapter.article.label).warn(
+                Code.MATH_SVG_FAILED, f"formula {formula.tex[:80]!r} not drawn by MathJax "
+                f"({result.errors.get(formula)}); kept as MathML")
             continue
         span = etree.Element(f"{{{XHTML_NS}}}span", {"class": f"math math-{'display' if formula.display else 'inline'}"})
         span.append(etree.fromstring(drawn.svg.encode("utf-8")))

@@ -22,10 +22,15 @@ def assign_lines(doc: pf.Doc) -> dict[int, int]:
     return lines
 
 
-def marked_blocks(blocks):
-    """Blocks in document order; into Divs and quotes, not into lists, tables or notes."""
+def marked_blocks(blocks, in_list: bool = False):
+    """Blocks in document order; into Divs and quotes, not into tables or notes. Inside a
+    list only code blocks: the log scanner counts a code line from its block's marker (a
+    marker is a TeX comment, so `\\item` sets its label as before)."""
     for elem in blocks:
-        if isinstance(elem, MARKED_BLOCKS):
+        if isinstance(elem, MARKED_BLOCKS) and (not in_list or isinstance(elem, pf.CodeBlock)):
             yield elem
         if isinstance(elem, (pf.Div, pf.BlockQuote)):
-            yield from marked_blocks(elem.content)
+            yield from marked_blocks(elem.content, in_list)
+        elif isinstance(elem, (pf.BulletList, pf.OrderedList)):
+            for item in elem.content:
+                yield from marked_blocks(item.content, True)

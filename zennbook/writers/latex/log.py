@@ -10,7 +10,7 @@ import panflute as pf
 
 from ...diagnostics import Code, Diagnostics
 from ...filtering import walk
-from ...provenance import LINE_BREAKS, own_line, source_line
+from ...provenance import LINE_BREAKS, code_line, own_line, source_line, text_line
 from .assets import OVERFULL_LIMIT_PT
 
 # -- the log: what did not fit, what is missing -------------------------------------------------
@@ -88,6 +88,7 @@ class TexSources:
     def __init__(self, build_dir: Path):
         self.build_dir = build_dir
         self.files: dict[str, list[str]] = {}
+        self.rows: dict[str, list[int | None]] = {}
 
     def lines(self, file: str) -> list[str]:
         key = file.removeprefix("./")
@@ -98,31 +99,57 @@ class TexSources:
         return self.files[key]
 
     def locate(self, file: str, line: int | None) -> tuple[str | None, int | None]:
-        """(article slug, source line) of line `line` of `file`, from the nearest marker above."""
+        """(article slug, source line) of line `line` of `file`, from the nearest marker above
+        (a marker may be indented: pandoc indents a list's blocks)."""
         key = file.removeprefix("./")
         slug = key[len("chapters/"):-len(".tex")] if key.startswith("chapters/") else None
         if not line:
             return slug, None
         for text in reversed(self.lines(key)[:line]):
+            text = text.lstrip()
             if text.startswith("%zb:line=") and slug:
                 return slug, int(text.split("=", 1)[1])
             if text.startswith("%zb:article="):
                 return text.split("=", 1)[1].strip(), None
         return slug, None
 
+    def code_row(self, file: str, line: int | None) -> int | None:
+        """The row of its code block that TeX line `line` sets (0 for the first), or None when
+        it is not inside one."""
+        rows = self.code_rows(file)
+        return rows[line - 1] if line and 0 < line <= len(rows) else None
+
+    def code_rows(self, file: str) -> list[int | None]:
+        """Per TeX line, its row in its code block, or None. Pandoc's Highlighting environment,
+        and ours for plain code and diffs (render.py), hold one TeX line per code line; a code
+        line can never start with a backslash there (it is escaped), a marker it can."""
+        key = file.removeprefix("./")
+        if key not in self.rows:
+            rows, row = [], None
+            for text in self.lines(key):
+                text = text.lstrip()
+                if row is not None and text.startswith("\\end{Highlighting}"):
+                    row = None
+                rows.append(row)
+                if row is not None:
+                    row += 1
+                elif text.startswith("\\begin{Highlighting}"):
+                    row = 0
+            self.rows[key] = rows
+        return self.rows[key]
+
     def kind(self, file: str, line: int | None) -> str:
         """What LaTeX was setting at that line: code, math, table or text."""
         lines = self.lines(file)[:line or 0]
         if lines and re.search(r"\\zb(display|math)\{", lines[-1]):
             return "math"
+        if self.code_row(file, line) is not None:
+            return "code"
         for text in reversed(lines):
-            for start, end, kind in (("\\begin{Highlighting}", "\\end{Highlighting}", "code"),
-                                     ("\\begin{longtable}", "\\end{longtable}", "table")):
-                if text.startswith(start):
-                    return kind
-                if text.startswith(end):
-                    return "text"
-            if text.startswith("%zb:"):
+            text = text.lstrip()
+            if text.startswith("\\begin{longtable}"):
+                return "table"
+            if text.startswith(("\\end{longtable}", "%zb:")):
                 return "text"
         return "text"
 
@@ -186,6 +213,12 @@ class ArticlePlaces:
         offset = matching_line(paragraph_lines(block), words)
         return line + offset
 
+    def code_line(self, slug: str | None, fence: int, row: int) -> int:
+        """The source line of row `row` of the code block whose marker says `fence`."""
+        article = self.article(slug)
+        block = code_block_at(article.doc, fence) if article is not None and article.doc is not None else None
+        return code_line(block, row) if block is not None else fence + 1 + row
+
     def find_char(self, char: str) -> tuple[str, int | None] | None:
         return find_char(char, self.articles)
 
@@ -194,14 +227,19 @@ def on_overfull(event, sources, places, report, diagnostics, limit) -> None:
     points = float(event.match.group(1))
     if points <= limit:
         return
-    slug, line = sources.locate(event.file, event.line)
-    if line is not None and event.match.group(2) == "paragraph":
-        line = places.refine(slug, line, event.box)
     kind = overfull_kind(event, sources)
+    row = sources.code_row(event.file, event.line) if kind == "code" else None
+    if row is not None:     # the code block's marker is above its first row, whatever its rows say
+        slug, line = sources.locate(event.file, event.line - row - 1)
+        line = places.code_line(slug, line, row) if line is not None else None
+    else:
+        slug, line = sources.locate(event.file, event.line)
+        if line is not None and event.match.group(2) == "paragraph":
+            line = places.refine(slug, line, event.box)
     path = places.label(slug)
     report.overfull.append({"pt": points, "kind": kind, "path": path, "line": line,
                             "tex": f"{event.file.removeprefix('./')}:{event.line}"})
-    diagnostics.warning(Code.LAYOUT_OVERFULL, f"{kind} runs {points:.1f}pt past the margin", path, line)
+    diagnostics.reporter(path).warn(Code.LAYOUT_OVERFULL, f"{kind} runs {points:.1f}pt past the margin", line)
 
 
 def overfull_kind(event, sources) -> str:
@@ -219,9 +257,9 @@ def on_glyph(event, sources, places, report, diagnostics, limit) -> None:
     path, line = places.find_char(chr(int(code[2:], 16))) or (None, None)
     font = font.split(":")[0]
     report.missing_glyphs.append({"char": char, "code": code, "font": font, "path": path, "line": line})
-    diagnostics.warning(Code.GLYPH_MISSING, f"no installed font has {code} {char!r}: it prints as an empty "
-                        f"box (in {font} and its fallbacks); install a font that covers it "
-                        f"(fc-list ':charset={code[2:].lower()}' lists them)", path, line)
+    diagnostics.reporter(path).warn(Code.GLYPH_MISSING, f"no installed font has {code} {char!r}: it prints as "
+                                    f"an empty box (in {font} and its fallbacks); install a font that covers "
+                                    f"it (fc-list ':charset={code[2:].lower()}' lists them)", line)
 
 
 def on_reference(event, sources, places, report, diagnostics, limit) -> None:
@@ -229,7 +267,7 @@ def on_reference(event, sources, places, report, diagnostics, limit) -> None:
     target = event.match.group(1)
     path = places.label(slug)
     report.unresolved_references.append({"target": target, "path": path, "line": line})
-    diagnostics.warning(Code.LAYOUT_REFERENCE, f"link to '{target}' leads nowhere (no such anchor)", path, line)
+    diagnostics.reporter(path).warn(Code.LAYOUT_REFERENCE, f"link to '{target}' leads nowhere (no such anchor)", line)
 
 
 def on_zennbook(event, sources, places, report, diagnostics, limit) -> None:
@@ -237,7 +275,7 @@ def on_zennbook(event, sources, places, report, diagnostics, limit) -> None:
     message, path = event.match.group(1), places.label(slug)
     report.math.append({"message": message, "path": path, "line": line})
     code = Code.LAYOUT_MATH_WIDE if message.startswith("display math") else Code.MATH_UNDEFINED
-    diagnostics.warning(code, message, path, line)
+    diagnostics.reporter(path).warn(code, message, line)
 
 
 def on_error(event, sources, places, report, diagnostics, limit) -> None:
@@ -245,7 +283,7 @@ def on_error(event, sources, places, report, diagnostics, limit) -> None:
     message, path = event.match.group(3), places.label(slug)
     report.errors.append({"message": message, "path": path, "line": line,
                           "tex": f"{event.file.removeprefix('./')}:{event.line}"})
-    diagnostics.error(Code.LATEX_ERROR, f"LaTeX: {message}", path, line)
+    diagnostics.reporter(path).error(Code.LATEX_ERROR, f"LaTeX: {message}", line)
 
 
 EVENT_HANDLERS = {"overfull": on_overfull, "glyph": on_glyph, "reference": on_reference,
@@ -258,6 +296,17 @@ def paragraph_at(doc, line: int):
 
     def visit(elem, _doc):
         if not found and isinstance(elem, (pf.Para, pf.Plain)) and own_line(elem) == line:
+            found.append(elem)
+    walk(doc, visit, doc)
+    return found[0] if found else None
+
+
+def code_block_at(doc, line: int):
+    """The first code block of `doc` whose fence is on `line`."""
+    found: list = []
+
+    def visit(elem, _doc):
+        if not found and isinstance(elem, pf.CodeBlock) and own_line(elem) == line:
             found.append(elem)
     walk(doc, visit, doc)
     return found[0] if found else None
@@ -304,12 +353,14 @@ def find_char(char: str, articles) -> tuple[str, int | None] | None:
 
 
 def char_in_tree(char: str, doc) -> list:
-    """[line] of the first text in `doc` (a word, code, math, raw text) holding `char`, or []."""
+    """[line] of the first text in `doc` (a word, code, math, raw text) holding `char`, or []:
+    in a code block, the line of the code line it is on."""
     found: list = []
 
     def visit(elem, _doc):
         text = getattr(elem, "text", None)
-        if not found and isinstance(text, str) and char in text:
-            found.append(source_line(elem))
+        if found or not isinstance(text, str) or char not in text:
+            return
+        found.append(text_line(elem, text.index(char)) if isinstance(elem, pf.CodeBlock) else source_line(elem))
     walk(doc, visit, doc)
     return found

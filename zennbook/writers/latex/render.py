@@ -37,7 +37,8 @@ from .tables import render_table, table_layouts
 def article_latex(article, assets: LatexAssets, diagnostics: Diagnostics,
                   line_pt: float = TEXT_WIDTH_PT["b5"]) -> str:
     doc = copy_doc(article.doc)
-    doc.assets, doc.diagnostics, doc.slug, doc.label = assets, diagnostics, article.slug, article.label
+    doc.assets, doc.slug, doc.label = assets, article.slug, article.label
+    doc.reporter = diagnostics.reporter(article.label)
     doc.line_pt = line_pt
     doc.zb_lines = assign_lines(doc)
     doc.zb_tables = table_layouts(doc, line_pt)
@@ -46,7 +47,23 @@ def article_latex(article, assets: LatexAssets, diagnostics: Diagnostics,
             "--wrap=preserve"]
     # -smart: dashes and quotes stay the characters they are (not ---, ``), as Zenn prints them;
     # the fonts have no TeX ligatures to turn them back.
-    return doc_to_format(doc, "latex-smart", args, label=article.label)
+    return flush_code(doc_to_format(doc, "latex-smart", args, label=article.label))
+
+
+def flush_code(tex: str) -> str:
+    """Our code environments (plain code, diffs: raw blocks) back at the left margin: pandoc
+    indents a list item's raw blocks, and Verbatim would print that indent before every
+    code line. Its own highlighted code it writes flush already."""
+    out, indent = [], None
+    for line in tex.split("\n"):
+        if indent is None and line.lstrip().startswith("\\begin{Highlighting}"):
+            indent = line[:len(line) - len(line.lstrip())]
+        elif indent is not None and line.lstrip().startswith("\\end{Highlighting}"):
+            indent = None
+        elif indent:
+            line = line.removeprefix(indent)
+        out.append(line)
+    return "\n".join(out)
 
 
 def latex_element(elem, doc):
@@ -181,7 +198,7 @@ def render_math(elem: pf.Math, doc):
         report_math_problem(problem, doc, line)
         return pf.Code(elem.text) if in_header(elem) else raw_inline(f"\\zbmathsource{{{source}}}")
     for note in result.notes:
-        doc.diagnostics.warning(Code.MATH_DROPPED, f"math: {note} left out of print", doc.label, line)
+        doc.reporter.warn(Code.MATH_DROPPED, f"math: {note} left out of print", line)
     if in_header(elem):         # pandoc writes it in \texorpdfstring, for the bookmark too
         elem.text = result.latex
         return None
@@ -203,8 +220,8 @@ MATH_PROBLEM_WORDS = {
 
 
 def report_math_problem(problem: MathProblem, doc, line: int | None) -> None:
-    doc.diagnostics.warning(MATH_PROBLEM_CODES[problem.kind],
-                            f"math uses {problem.message}, {MATH_PROBLEM_WORDS[problem.kind]}", doc.label, line)
+    doc.reporter.warn(MATH_PROBLEM_CODES[problem.kind],
+                      f"math uses {problem.message}, {MATH_PROBLEM_WORDS[problem.kind]}", line)
 
 
 def equation_label(elem: pf.Math) -> str:
