@@ -186,8 +186,9 @@ def proof_after_save(browser, serving: Serving, article: Path, slug: str) -> dic
     original = article.read_text(encoding="utf-8")
     for name, pause, at_end in (("early edit at once", 0.0, False), ("early edit after reading", READ_S, False),
                                 ("edit at the end after reading", READ_S, True)):
-        time.sleep(pause)
-        measured[name] = proof_save(page, article, edited(original, f"（校正{len(measured)}）", at_end))
+        time.sleep(pause)            # each edit on the text as the last one left it: one change each
+        text = edited(article.read_text(encoding="utf-8"), f"（校正{len(measured)}）", at_end)
+        measured[name] = proof_save(page, article, text)
     article.write_text(original, encoding="utf-8")
     return measured
 

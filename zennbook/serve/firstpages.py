@@ -6,9 +6,10 @@ TeX sets pages in order and never goes back: a page it has shipped out is final,
 comes after it. So the pages a run of the cut chapter ships before the cut are the whole
 proof's pages exactly (the same preamble, the same .aux, the same LaTeX up to there). The
 page the cut falls on is not (it ends early) and is not shown. The cut is made where a block
-of the chapter itself begins (`%zb:top`, writers/latex/render.py), at least MARGIN_LINES of
-LaTeX after the first changed line, so that the edited page is full before it. Until the
-whole proof comes, the pages after the first ones stay the last proof's (proofs.py).
+of the chapter itself begins (`%zb:top`, writers/latex/render.py), at least MARGIN_LINES
+lines and MARGIN_CHARS characters of LaTeX after the first changed line (about two pages of
+code, and of prose), so that the edited page is full before it. Until the whole proof comes,
+the pages after the first ones stay the last proof's (proofs.py).
 """
 from __future__ import annotations
 
@@ -19,23 +20,30 @@ from pathlib import Path
 from ..writers.latex.lines import TOP_BLOCK
 
 FIRST = "proof-first"            # the job's name, beside the proof's
-MARGIN_LINES = 80                # about two pages of a chapter's LaTeX
+MARGIN_LINES = 80                # about two pages of code (one LaTeX line a printed line) ...
+MARGIN_CHARS = 6000              # ... and of prose (a paragraph line of LaTeX prints several)
 WORTH = 0.75                     # no first pages when the cut keeps more of the chapter than this
 # Written where the cut chapter ends: how many pages TeX has shipped out by then.
 SHIPPED_NOTE = '\\directlua{texio.write_nl("log", "zb:shipped=" .. status.total_pages)}\n'
 SHIPPED = re.compile(r"^zb:shipped=(\d+)", re.MULTILINE)
 
 
-def cut_chapter(old: str, new: str, margin: int = MARGIN_LINES) -> str | None:
-    """The new chapter's LaTeX up to the first block of its own that starts `margin` lines
-    after the first line that differs from `old`, with the note of the pages shipped; None
-    when there is no earlier chapter, no change, or the cut would keep most of it."""
+def cut_chapter(old: str, new: str, lines: int = MARGIN_LINES, chars: int = MARGIN_CHARS) -> str | None:
+    """The new chapter's LaTeX up to the first block of its own that starts `lines` lines and
+    `chars` characters after the first line that differs from `old`, with the note of the
+    pages shipped; None when there is no earlier chapter, no change, or the cut would keep
+    most of it."""
     if not old or old == new:
         return None
     old_lines, new_lines = old.split("\n"), new.split("\n")
     first = next((i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b),
                  min(len(old_lines), len(new_lines)))
-    at = next((i for i in range(first + margin, len(new_lines)) if new_lines[i] == TOP_BLOCK), None)
+    at, past = None, sum(len(line) + 1 for line in new_lines[first:first + lines])
+    for index in range(first + lines, len(new_lines)):
+        if new_lines[index] == TOP_BLOCK and past >= chars:
+            at = index
+            break
+        past += len(new_lines[index]) + 1
     if at is None or at > WORTH * len(new_lines):
         return None
     return "\n".join(new_lines[:at]) + "\n" + SHIPPED_NOTE
