@@ -15,7 +15,7 @@ function forPdf(root) {
   const copy = root.cloneNode(true);
   document.body.append(copy);
   try {
-    const folded = foldEffects(copy);
+    const folded = foldEffects(copy) | dropShadowsAsSvg11(copy);
     const lifted = liftTexts(copy, rasterisedTexts(copy));
     const emoji = addEmojiImages(copy);
     return folded || lifted || emoji ? new XMLSerializer().serializeToString(copy) : null;
@@ -169,6 +169,38 @@ const COLOUR_MAPS = {
       [0.272 - 0.272 * s, 0.534 - 0.534 * s, 0.131 + 0.869 * s]], rgb);
   },
 };
+
+// -- shadows librsvg can draw ----------------------------------------------------------------
+
+// librsvg (2.54) knows no <feDropShadow> (the "neo" look's sequence actors use one) and then
+// draws nothing of the element it filters. Each one, when it is its filter's first primitive
+// and reads the element itself, becomes what the Filter Effects spec says it is made of, in
+// SVG 1.1 primitives. Whether any was.
+function dropShadowsAsSvg11(svg) {
+  let changed = false;
+  for (const shadow of svg.querySelectorAll("filter > feDropShadow:first-child:not([in])")) {
+    const parts = [
+      ["feGaussianBlur", { in: "SourceAlpha", stdDeviation: shadow.getAttribute("stdDeviation") ?? "2" }],
+      ["feOffset", { dx: shadow.getAttribute("dx") ?? "2", dy: shadow.getAttribute("dy") ?? "2",
+        result: "zb-offset-blur" }],
+      ["feFlood", { "flood-color": shadow.getAttribute("flood-color") ?? "black",
+        "flood-opacity": shadow.getAttribute("flood-opacity") ?? "1" }],
+      ["feComposite", { in2: "zb-offset-blur", operator: "in" }],
+    ];
+    const merge = document.createElementNS(SVG_NS, "feMerge");
+    merge.append(document.createElementNS(SVG_NS, "feMergeNode"), svgElement("feMergeNode", { in: "SourceGraphic" }));
+    if (shadow.hasAttribute("result")) merge.setAttribute("result", shadow.getAttribute("result"));
+    shadow.replaceWith(...parts.map(([tag, attrs]) => svgElement(tag, attrs)), merge);
+    changed = true;
+  }
+  return changed;
+}
+
+function svgElement(tag, attributes) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
+  return el;
+}
 
 // -- text left under an effect, lifted out of it ---------------------------------------------
 
