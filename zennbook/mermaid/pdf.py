@@ -36,13 +36,14 @@ PRINT_DPI = 300
 # is downstream of this package, which cannot import it).
 WIDEST_LINE_PT = 440.0
 TALLEST_PAGE_PT = 297 * 72 / 25.4
+ROUNDING_MARGIN = 1.001          # cairo writes a picture's matrix to 6 digits or so
 
 
 def picture_scale(width_pt: float, height_pt: float) -> float:
     """Device units per point that make a picture of the diagram PRINT_DPI at the largest
     size the book places it (never below one unit per point, the PDF's own)."""
     placed = min(WIDEST_LINE_PT / width_pt, TALLEST_PAGE_PT / height_pt)
-    return max(1.0, PRINT_DPI / 72 * placed)
+    return max(1.0, PRINT_DPI / 72 * placed * ROUNDING_MARGIN)
 
 
 class _GError(ctypes.Structure):

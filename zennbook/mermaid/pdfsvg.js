@@ -15,7 +15,7 @@ function forPdf(root) {
   const copy = root.cloneNode(true);
   document.body.append(copy);
   try {
-    const folded = foldEffects(copy) | dropShadowsAsSvg11(copy);
+    const folded = foldEffects(copy) | hardShadowsAsShapes(copy) | dropShadowsAsSvg11(copy);
     const lifted = liftTexts(copy, rasterisedTexts(copy));
     const emoji = addEmojiImages(copy);
     return folded || lifted || emoji ? new XMLSerializer().serializeToString(copy) : null;
@@ -171,6 +171,37 @@ const COLOUR_MAPS = {
 };
 
 // -- shadows librsvg can draw ----------------------------------------------------------------
+
+// A shadow that is not blurred (an <feDropShadow> with stdDeviation 0, alone in its filter)
+// is the shape again, offset, in the flood colour: drawn so, behind the shape, it is no
+// picture. (Only on a single shape: a group's clone would repeat its text.)
+function hardShadowsAsShapes(svg) {
+  let changed = false;
+  for (const shape of svg.querySelectorAll([...PAINTED].filter((tag) => tag !== "text").join(","))) {
+    const target = getComputedStyle(shape).filter.match(/^url\("?#([^")]+)"?\)$/);
+    const filter = target && svg.querySelector(`filter[id="${CSS.escape(target[1])}"]`);
+    const shadow = filter && filter.children.length === 1 && filter.querySelector(":scope > feDropShadow:not([in])");
+    if (!shadow || Number(shadow.getAttribute("stdDeviation") ?? "2") !== 0) continue;
+    if (!paintedUnder(shape)) continue;                                   // a marker, a gradient
+    const clone = shape.cloneNode(false);
+    clone.removeAttribute("id");
+    clone.removeAttribute("filter");
+    const dx = Number(shadow.getAttribute("dx") ?? "2"), dy = Number(shadow.getAttribute("dy") ?? "2");
+    clone.setAttribute("transform", `${shape.getAttribute("transform") ?? ""} translate(${dx}, ${dy})`.trim());
+    const flood = shadow.getAttribute("flood-color") ?? "black";
+    const style = getComputedStyle(shape);
+    clone.style.setProperty("fill", style.fill === "none" ? "none" : flood);
+    clone.style.setProperty("stroke", style.stroke === "none" ? "none" : flood);
+    clone.style.setProperty("fill-opacity", "1");
+    clone.style.setProperty("stroke-opacity", "1");
+    clone.style.setProperty("filter", "none");
+    clone.style.setProperty("opacity", shadow.getAttribute("flood-opacity") ?? "1");
+    shape.before(clone);
+    shape.style.setProperty("filter", "none");
+    changed = true;
+  }
+  return changed;
+}
 
 // librsvg (2.54) knows no <feDropShadow> (the "neo" look's sequence actors use one) and then
 // draws nothing of the element it filters. Each one, when it is its filter's first primitive
