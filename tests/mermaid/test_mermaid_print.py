@@ -3,7 +3,8 @@
 
 Real renders (Chromium, mermaid, librsvg) of diagrams whose look has an effect: a timeline
 (its events' `filter: brightness(120%)`), a gantt chart (sections and ticks faded with
-opacity), a "neo" sequence diagram (actors filtered by an <feDropShadow>) and a "neo"
+opacity), a pie chart (slices
+faded with opacity, each over its own stroke: kept as a group), a "neo" sequence diagram (actors filtered by an <feDropShadow>) and a "neo"
 flowchart (nodes with a CSS drop-shadow(), a blur that stays a picture). Each PDF is compared
 with Chromium's own picture of the diagram's SVG (svg_probe.mjs), at points inside shapes.
 """
@@ -54,8 +55,13 @@ config:
 flowchart LR
   A[開始] --> B[学習を実行] --> C[終了]
 """
-DIAGRAMS = {"timeline": TIMELINE, "gantt": GANTT, "sequence-neo": SEQUENCE_NEO, "flowchart-neo": FLOWCHART_NEO}
-LABELS = {"timeline": ("線形代数", "深層学習", "基礎"), "gantt": ("調査", "開発", "実装"),
+PIE = """pie
+  "学習" : 3
+  "推論" : 2
+"""
+DIAGRAMS = {"timeline": TIMELINE, "gantt": GANTT, "sequence-neo": SEQUENCE_NEO, "flowchart-neo": FLOWCHART_NEO,
+            "pie": PIE}
+LABELS = {"pie": ("学習", "推論"), "timeline": ("線形代数", "深層学習", "基礎"), "gantt": ("調査", "開発", "実装"),
           "sequence-neo": ("利用者", "サーバ", "要求"), "flowchart-neo": ("開始", "学習を実行")}
 FOLDED = ("timeline", "gantt", "sequence-neo")     # no picture left in their PDF
 TOLERANCE = 4                                      # per channel, out of 255
@@ -91,6 +97,13 @@ def test_each_diagram_has_the_effect_it_is_here_for(printed):
     assert "/ 0.2" in effects["gantt"] and "/ 0.8" in effects["gantt"]
     assert 'url("#drop-shadow")' in effects["sequence-neo"]
     assert "drop-shadow(rgb" in effects["flowchart-neo"]
+    assert "path.pieCircle: none / 0.7" in effects["pie"]
+
+
+def test_opacity_is_folded_where_shapes_do_not_overlap_and_kept_where_they_do(printed):
+    with pikepdf.open(printed["gantt"][0].pdf) as gantt, pikepdf.open(printed["pie"][0].pdf) as pie:
+        assert transparency_groups(gantt) == 0          # sections and ticks: apart
+        assert transparency_groups(pie) >= 2            # a slice's stroke lies on its fill
 
 
 @pytest.mark.parametrize("name", FOLDED)
@@ -183,6 +196,11 @@ def image_xobjects(resources, depth: int = 0) -> list:
         elif xobject.get("/Subtype") == "/Form" and depth < 8:
             found += image_xobjects(xobject.get("/Resources"), depth + 1)
     return found
+
+
+def transparency_groups(pdf) -> int:
+    return sum(1 for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Form"
+               and o.get("/Group") is not None and o.Group.get("/S") == "/Transparency")
 
 
 def drawn_images(page) -> list:
