@@ -1,8 +1,11 @@
 // Test helper: Chromium's own picture of SVG files, and points inside their shapes.
 //
-// usage: node svg_probe.mjs JOBFILE   JOBFILE: {modules, chromium, svgs: {name: {file, png}}}
+// usage: node svg_probe.mjs JOBFILE
+// JOBFILE: {modules, chromium, svgs: {name: {file, png}}, pdfsvg?: path, forpdf?: {name: {file, out}}}
 // stdout: {name: {width, height, points: [[x, y, tag], ...], effects: [...]}}; each SVG's
-// screenshot (at its own size in CSS px, one pixel per px) is written to its `png`.
+// screenshot (at its own size in CSS px, one pixel per px) is written to its `png`. With
+// `pdfsvg` (zennbook's pdfsvg.js), each `forpdf` SVG's PDF copy (forPdf; the SVG itself
+// when forPdf gives none) is written to its `out`.
 // A point lies inside a shape's fill, away from its stroke and its edges, with nothing
 // drawn over it (so that its colour there is the shape's own paint). `effects`: each
 // element with a filter or an opacity below 1, as "tag.class: filter / opacity".
@@ -59,6 +62,18 @@ try {
   await page.setRequestInterception(true);
   page.on("request", (req) => (req.url().startsWith("data:") ? req.continue() : req.abort()));
   const out = {};
+  if (job.pdfsvg) {
+    await page.setContent("<!doctype html><html><body></body></html>");
+    await page.evaluate(fs.readFileSync(job.pdfsvg, "utf-8"));   // once: its consts are global
+  }
+  for (const { file, out: target } of Object.values(job.forpdf ?? {})) {
+    const markup = fs.readFileSync(file, "utf-8");
+    const xml = await page.evaluate((svg) => {
+      document.body.innerHTML = svg;
+      return forPdf(document.querySelector("svg")); // eslint-disable-line no-undef
+    }, markup);
+    fs.writeFileSync(target, xml ?? markup);
+  }
   for (const [name, { file, png }] of Object.entries(job.svgs)) {
     const markup = fs.readFileSync(file, "utf-8");
     await page.setViewport({ width: 100, height: 100, deviceScaleFactor: 1 });

@@ -243,3 +243,40 @@ def dpi_warnings(path) -> list:
     book = Book(title="t", slug="t", articles_dir=path.parent, root_dir=path.parent, parts=(Part("", ()),),
                 license=None, pdf=PdfOptions(preset="kdp-6x9"))
     return [d.message for d in preflight(book, [path], {}).findings() if d.code == Code.PRINT_IMAGE_DPI]
+
+
+# -- every colour function pdfsvg.js folds, on hand-written SVG ----------------------------------
+# (mermaid itself uses only brightness(); a diagram's own CSS cannot add others, but the
+# fold must be right for each function it claims.)
+
+EFFECTS_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="520" height="100" viewBox="0 0 520 100">
+<g style="filter: grayscale(60%) contrast(1.2)"><rect x="10" y="10" width="80" height="80" fill="#3a7bd5"/></g>
+<g style="filter: saturate(1.6) brightness(0.9)"><rect x="110" y="10" width="80" height="80" fill="#c06040"/></g>
+<g style="filter: sepia(0.7) invert(0.2)"><rect x="210" y="10" width="80" height="80" fill="#40a060"/></g>
+<g style="opacity: 0.5; filter: brightness(1.3)"><rect x="310" y="10" width="35" height="80" fill="#8040c0"/>
+  <g style="opacity: 0.6"><rect x="355" y="10" width="35" height="80" fill="#208080"/></g></g>
+<g style="opacity: 0.5"><rect x="410" y="10" width="60" height="80" fill="#d04080"/>
+  <rect x="440" y="30" width="60" height="40" fill="#2060d0"/></g>
+</svg>"""
+
+
+@needs_poppler
+def test_each_colour_function_and_opacity_fold_as_chromium_draws_them(tools, tmp_path):
+    from zennbook.mermaid.key import PAGE_SCRIPTS
+    source = tmp_path / "effects.svg"
+    source.write_text(EFFECTS_SVG, encoding="utf-8")
+    copy, pdf = tmp_path / "effects.pdf.svg", tmp_path / "effects.pdf"
+    pdfsvg = next(p for p in PAGE_SCRIPTS if p.name == "pdfsvg.js")
+    info = probe(tools, tmp_path, {"svgs": {"effects": {"file": str(source), "png": str(tmp_path / "chromium.png")}},
+                                   "pdfsvg": str(pdfsvg), "forpdf": {"effects": {"file": str(source), "out": str(copy)}}})
+    pdf_module.SvgToPdf().convert(copy, pdf)
+    with pikepdf.open(pdf) as made:
+        assert image_xobjects(made.pages[0].obj.get("/Resources")) == []
+        assert transparency_groups(made) == 1            # only the two overlapping rects' group
+    points = info["effects"]["points"]
+    assert len(points) >= 7, points
+    chromium = Image.open(tmp_path / "chromium.png").convert("RGB")
+    ours = rasterise(pdf, chromium.size, tmp_path)
+    for x, y, _ in points:
+        want, got = chromium.getpixel((x, y)), ours.getpixel((x, y))
+        assert max(abs(a - b) for a, b in zip(want, got)) <= TOLERANCE, ((x, y), want, got)
