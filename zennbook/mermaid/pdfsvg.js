@@ -47,13 +47,15 @@ function foldEffects(svg) {
     const shapes = paintedUnder(el);
     if (!shapes) continue;                                   // an image, a <use>, a marker: kept
     const style = getComputedStyle(el);
-    const functions = colourFunctions(style.filter);
+    const functions = colourFunctions(style.filter);         // null: a blur, a shadow (pdf.py)
+    if (functions === null) continue;                        // (its opacity applies after it: kept)
     const alpha = parseFloat(style.opacity);
+    const foldColours = functions.length > 0;
     const foldAlpha = alpha < 1 && paintedApart(shapes);
-    if (functions === null && !foldAlpha) continue;          // a blur, a shadow: kept, see pdf.py
+    if (!foldColours && !foldAlpha) continue;
     const paints = shapes.flatMap(paintsOf);                 // all read before any is written
     for (const { el: shape, fill, stroke, fillOpacity, strokeOpacity } of paints) {
-      if (functions) {
+      if (foldColours) {
         shape.style.setProperty("fill", filtered(fill, functions));
         shape.style.setProperty("stroke", filtered(stroke, functions));
       }
@@ -62,7 +64,7 @@ function foldEffects(svg) {
         shape.style.setProperty("stroke-opacity", String(+(strokeOpacity * alpha).toFixed(4)));
       }
     }
-    if (functions) el.style.setProperty("filter", "none");
+    if (foldColours) el.style.setProperty("filter", "none");
     if (foldAlpha) el.style.setProperty("opacity", "1");
     folded = true;
   }
@@ -70,18 +72,18 @@ function foldEffects(svg) {
 }
 
 // The shapes and texts `el` paints (itself included), or null when a part of it cannot take
-// a folded colour: an image, a <use>, a gradient or pattern paint, a marker (drawn from
-// elsewhere, in its own colours).
+// a folded colour: an image, a <use>, a paint that is not one flat sRGB colour (a gradient,
+// a pattern), a marker (drawn from elsewhere, in its own colours).
 function paintedUnder(el) {
   const all = [el, ...el.querySelectorAll("*")];
   if (all.some((e) => OPAQUE_PARTS.has(e.localName))) return null;
   const shapes = all.filter((e) => PAINTED.has(e.localName) && !e.closest("defs, marker, clipPath, mask"));
   for (const shape of shapes) {
     const style = getComputedStyle(shape);
-    if ([style.fill, style.stroke].some((p) => p.startsWith("url("))) return null;
     if ([style.markerStart, style.markerMid, style.markerEnd].some((m) => m && m !== "none")) return null;
   }
-  return shapes;
+  const flat = (paint) => paint === "none" || FLAT_COLOUR.test(paint);
+  return shapes.flatMap(paintsOf).every((p) => flat(p.fill) && flat(p.stroke)) ? shapes : null;
 }
 
 // The computed paint of a shape, and of each tspan of a text (which may have its own).
@@ -136,8 +138,10 @@ function filterParts(filter) {
 
 // A computed colour ("rgb(...)" or "rgba(...)") through the functions, in order; any other
 // paint ("none") as it is.
+const FLAT_COLOUR = /^rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)$/;
+
 function filtered(colour, functions) {
-  const m = colour.match(/^rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)$/);
+  const m = colour.match(FLAT_COLOUR);
   if (!m || !functions.length) return colour;
   let rgb = m.slice(1, 4).map((v) => v / 255);
   for (const [name, amount] of functions) rgb = COLOUR_MAPS[name](rgb, amount).map(clamp);
@@ -235,7 +239,8 @@ function svgElement(tag, attributes) {
 
 // -- text left under an effect, lifted out of it ---------------------------------------------
 
-// Each <text> under a group with opacity below 1 or a filter, with its outermost such group.
+// Each <text> still under a group with opacity below 1 or a filter (one foldEffects kept),
+// with its outermost such group.
 function rasterisedTexts(svg) {
   const found = [];
   for (const text of svg.querySelectorAll("text")) {
@@ -249,7 +254,8 @@ function rasterisedTexts(svg) {
 }
 
 // The text is drawn again after its group, outside it, with the look it had: its computed
-// paint and font, the group's opacity folded into its fill, brightness() into its colour.
+// paint and font, the groups' opacity folded into its fill, their colour functions into its
+// colour.
 // The original stays in the group, hidden. (A drop shadow on text is lost.)
 function liftTexts(svg, found) {
   for (const { text, outer } of found.reverse()) {
