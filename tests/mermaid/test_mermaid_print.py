@@ -148,8 +148,8 @@ def test_the_pdf_keeps_its_labels_as_text(printed, name):
 
 def test_preflight_finds_no_low_resolution_picture_in_a_kdp_book(printed, tmp_path):
     """The diagrams placed as \\zbdiagram places them on a kdp-6x9 page (the preset's line
-    width, a5's), then preflight; the flowchart drawn at one pixel per point, as before,
-    is caught (so the check can fail)."""
+    width, a5's), then preflight; the flowchart drawn from its plain SVG (not marked by
+    pdfsvg.js: pictures at one pixel per point, as before) is caught (so the check can fail)."""
     from zennbook.writers.latex import TEXT_WIDTH_PT
     from zennbook.writers.pdf.presets import PRESETS
     line_pt = TEXT_WIDTH_PT[PRESETS["kdp-6x9"].text_paper]
@@ -157,9 +157,7 @@ def test_preflight_finds_no_low_resolution_picture_in_a_kdp_book(printed, tmp_pa
     assert dpi_warnings(book_of(diagrams, line_pt, tmp_path / "book.pdf")) == []
     before = tmp_path / "before.pdf"
     flowchart, _, _ = printed["flowchart-neo"]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf_module, "picture_scale", lambda width_pt, height_pt: 1.0)
-        pdf_module.SvgToPdf().convert(flowchart.svg, before)
+    pdf_module.SvgToPdf().convert(flowchart.svg, before)     # Chromium's SVG: no mark, no scale
     assert dpi_warnings(book_of([before], line_pt, tmp_path / "before-book.pdf"))
 
 

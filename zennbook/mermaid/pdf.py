@@ -12,7 +12,9 @@ of the whole diagram at one pixel per unit of the context matrix it reads, which
 hold the surface's device scale: so the page gets a device scale of 1/`picture_scale` and
 the context a matrix `picture_scale` times larger. The page, its vectors and its text are
 what they were; a picture has the pixels that print at PRINT_DPI where the book places the
-diagram largest (at most 1834 x 3508 px then: 440 x 842 pt at 300 dpi). (A recording
+diagram largest (at most 1834 x 3508 px then: 440 x 842 pt at 300 dpi). Only for an SVG
+that pdfsvg.js marked as keeping a filter: librsvg sets the text at that scale too, which
+costs ~50% more time. (A recording
 surface replayed onto the page would do the same but turns librsvg's text into outlines.)
 """
 from __future__ import annotations
@@ -36,6 +38,8 @@ PRINT_DPI = 300
 # is downstream of this package, which cannot import it).
 WIDEST_LINE_PT = 440.0
 TALLEST_PAGE_PT = 297 * 72 / 25.4
+# pdfsvg.js marks the SVG that keeps a filter (the scale costs time: text is set at it too)
+PICTURES_MARK = b"data-zennbook-pictures"
 ROUNDING_MARGIN = 1.001          # cairo writes a picture's matrix to 6 digits or so
 
 
@@ -104,7 +108,7 @@ class SvgToPdf:
         try:
             width, height = self._size(handle, svg)
             tmp = pdf.with_name(f"{pdf.name}.{os.getpid()}.tmp")
-            self._draw(handle, tmp, width, height)
+            self._draw(handle, tmp, width, height, PICTURES_MARK in svg.read_bytes())
             tmp.replace(pdf)
         finally:
             self.gobject.g_object_unref(handle)
@@ -124,9 +128,9 @@ class SvgToPdf:
             raise ConversionError(f"{svg.name} has no absolute width and height")
         return width.value, height.value
 
-    def _draw(self, handle: int, target: Path, width: float, height: float) -> None:
+    def _draw(self, handle: int, target: Path, width: float, height: float, pictures: bool) -> None:
         width_pt, height_pt = width * PX_TO_PT, height * PX_TO_PT
-        scale = picture_scale(width_pt, height_pt)
+        scale = picture_scale(width_pt, height_pt) if pictures else 1.0
         surface = self.cairo.cairo_pdf_surface_create(str(target).encode(), width_pt, height_pt)
         # No creation date: the same diagram gives the same bytes (reproducible releases).
         self.cairo.cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, b"")

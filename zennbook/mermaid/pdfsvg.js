@@ -18,11 +18,17 @@ function forPdf(root) {
     const folded = foldEffects(copy) | hardShadowsAsShapes(copy) | dropShadowsAsSvg11(copy);
     const lifted = liftTexts(copy, rasterisedTexts(copy));
     const emoji = addEmojiImages(copy);
-    return folded || lifted || emoji ? new XMLSerializer().serializeToString(copy) : null;
+    const pictures = [...copy.querySelectorAll("*")].some((el) => getComputedStyle(el).filter !== "none");
+    if (pictures) copy.setAttribute(PICTURES_MARK, "1");
+    return folded || lifted || emoji || pictures ? new XMLSerializer().serializeToString(copy) : null;
   } finally {
     copy.remove();
   }
 }
+
+// On the copy when a filter is left: pdf.py then draws librsvg's pictures at print resolution
+// (at a cost: text too is set at that scale, ~50% more time), else at one pixel per point.
+const PICTURES_MARK = "data-zennbook-pictures";
 
 function hasEffect(el) {
   const style = getComputedStyle(el);
