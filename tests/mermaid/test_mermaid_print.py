@@ -22,6 +22,7 @@ from PIL import Image
 from zennbook.diagnostics import Code
 from zennbook.mermaid import diagram_key, render_diagrams
 from zennbook.mermaid import pdf as pdf_module
+from zennbook.mermaid.key import PAGE_SCRIPTS
 
 TIMELINE = """timeline
   title 学習の歩み
@@ -64,6 +65,7 @@ DIAGRAMS = {"timeline": TIMELINE, "gantt": GANTT, "sequence-neo": SEQUENCE_NEO, 
 LABELS = {"pie": ("学習", "推論"), "timeline": ("線形代数", "深層学習", "基礎"), "gantt": ("調査", "開発", "実装"),
           "sequence-neo": ("利用者", "サーバ", "要求"), "flowchart-neo": ("開始", "学習を実行")}
 FOLDED = ("timeline", "gantt", "sequence-neo")     # no picture left in their PDF
+PDFSVG = next(p for p in PAGE_SCRIPTS if p.name == "pdfsvg.js")
 TOLERANCE = 4                                      # per channel, out of 255
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils missing")
@@ -260,13 +262,11 @@ EFFECTS_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="520" height="100
 
 @needs_poppler
 def test_each_colour_function_and_opacity_fold_as_chromium_draws_them(tools, tmp_path):
-    from zennbook.mermaid.key import PAGE_SCRIPTS
     source = tmp_path / "effects.svg"
     source.write_text(EFFECTS_SVG, encoding="utf-8")
     copy, pdf = tmp_path / "effects.pdf.svg", tmp_path / "effects.pdf"
-    pdfsvg = next(p for p in PAGE_SCRIPTS if p.name == "pdfsvg.js")
     info = probe(tools, tmp_path, {"svgs": {"effects": {"file": str(source), "png": str(tmp_path / "chromium.png")}},
-                                   "pdfsvg": str(pdfsvg), "forpdf": {"effects": {"file": str(source), "out": str(copy)}}})
+                                   "pdfsvg": str(PDFSVG), "forpdf": {"effects": {"file": str(source), "out": str(copy)}}})
     pdf_module.SvgToPdf().convert(copy, pdf)
     with pikepdf.open(pdf) as made:
         assert image_xobjects(made.pages[0].obj.get("/Resources")) == []
@@ -278,3 +278,40 @@ def test_each_colour_function_and_opacity_fold_as_chromium_draws_them(tools, tmp
     for x, y, _ in points:
         want, got = chromium.getpixel((x, y)), ours.getpixel((x, y))
         assert max(abs(a - b) for a, b in zip(want, got)) <= TOLERANCE, ((x, y), want, got)
+
+
+SHADOWS_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120" viewBox="0 0 300 120">
+<defs><filter id="soft" width="150%" height="150%"><feDropShadow dx="4" dy="4" stdDeviation="3"
+  flood-color="#000" flood-opacity="0.4"/></filter>
+<filter id="hard" width="150%" height="150%"><feDropShadow dx="6" dy="6" stdDeviation="0"
+  flood-color="#204080" flood-opacity="0.5"/></filter></defs>
+<rect x="20" y="20" width="100" height="70" fill="#e0a030" stroke="#604010" filter="url(#soft)"/>
+<rect x="160" y="20" width="100" height="70" fill="#30a0e0" filter="url(#hard)"/>
+</svg>"""
+
+
+@needs_poppler
+def test_drop_shadows_are_drawn_and_a_hard_one_is_no_picture(tools, tmp_path):
+    """librsvg 2.54 draws nothing of an element filtered by an <feDropShadow>: the PDF copy
+    has the blurred one in SVG 1.1 primitives (a picture, at print resolution) and the hard
+    one as the shape again, offset (vectors)."""
+    source = tmp_path / "shadows.svg"
+    source.write_text(SHADOWS_SVG, encoding="utf-8")
+    copy, pdf = tmp_path / "shadows.pdf.svg", tmp_path / "shadows.pdf"
+    info = probe(tools, tmp_path, {"svgs": {"shadows": {"file": str(source), "png": str(tmp_path / "chromium.png")}},
+                                   "pdfsvg": str(PDFSVG), "forpdf": {"shadows": {"file": str(source), "out": str(copy)}}})
+    assert "feDropShadow" not in copy.read_text(encoding="utf-8")
+    pdf_module.SvgToPdf().convert(copy, pdf)
+    chromium = Image.open(tmp_path / "chromium.png").convert("RGB")
+    ours = rasterise(pdf, chromium.size, tmp_path)
+    points = info["shadows"]["points"]
+    assert len(points) == 2, points
+    # inside each shape, and in each shadow where it shows (below the shape's right end)
+    for x, y in [(x, y) for x, y, _ in points] + [(118, 93), (258, 93)]:
+        want, got = chromium.getpixel((x, y)), ours.getpixel((x, y))
+        assert max(abs(a - b) for a, b in zip(want, got)) <= 3 * TOLERANCE, ((x, y), want, got)
+    with pikepdf.open(pdf) as made:
+        found = drawn_images(made.pages[0].obj)
+    assert len(found) == 1                              # the soft shadow's picture, nothing else
+    placed = largest_placement(225, 90)
+    assert found[0][0][0] / (found[0][1][0] * placed / 72) >= 300
