@@ -249,7 +249,10 @@ def dpi_warnings(path) -> list:
 # (mermaid itself uses only brightness(); a diagram's own CSS cannot add others, but the
 # fold must be right for each function it claims.)
 
-EFFECTS_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="520" height="100" viewBox="0 0 520 100">
+EFFECTS_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="520" height="160" viewBox="0 0 520 160">
+<defs><marker id="end" markerWidth="40" markerHeight="40" refX="0" refY="20" markerUnits="userSpaceOnUse">
+  <rect width="40" height="40" fill="#000" style="opacity: 0.5"/></marker></defs>
+<line x1="20" y1="130" x2="300" y2="130" stroke="#000" stroke-width="2" marker-end="url(#end)"/>
 <g style="filter: grayscale(60%) contrast(1.2)"><rect x="10" y="10" width="80" height="80" fill="#3a7bd5"/></g>
 <g style="filter: saturate(1.6) brightness(0.9)"><rect x="110" y="10" width="80" height="80" fill="#c06040"/></g>
 <g style="filter: sepia(0.7) invert(0.2)"><rect x="210" y="10" width="80" height="80" fill="#40a060"/></g>
@@ -270,9 +273,9 @@ def test_each_colour_function_and_opacity_fold_as_chromium_draws_them(tools, tmp
     pdf_module.SvgToPdf().convert(copy, pdf)
     with pikepdf.open(pdf) as made:
         assert image_xobjects(made.pages[0].obj.get("/Resources")) == []
-        assert transparency_groups(made) == 1            # only the two overlapping rects' group
-    points = info["effects"]["points"]
-    assert len(points) >= 7, points
+        assert transparency_groups(made) == 2            # the overlapping rects; the marker (kept)
+    points = info["effects"]["points"] + [[320, 120, "marker"]]     # its faded square: left as it is
+    assert len(points) >= 8, points
     chromium = Image.open(tmp_path / "chromium.png").convert("RGB")
     ours = rasterise(pdf, chromium.size, tmp_path)
     for x, y, _ in points:

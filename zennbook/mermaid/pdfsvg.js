@@ -15,7 +15,7 @@ function forPdf(root) {
   const copy = root.cloneNode(true);
   document.body.append(copy);
   try {
-    const folded = foldEffects(copy) | hardShadowsAsShapes(copy) | dropShadowsAsSvg11(copy);
+    const folded = [foldEffects, hardShadowsAsShapes, dropShadowsAsSvg11].map((step) => step(copy)).some(Boolean);
     const lifted = liftTexts(copy, rasterisedTexts(copy));
     const emoji = addEmojiImages(copy);
     const pictures = [...copy.querySelectorAll("*")].some((el) => getComputedStyle(el).filter !== "none");
@@ -43,15 +43,17 @@ function hasEffects(svg) {
 
 const PAINTED = new Set(["path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text"]);
 const OPAQUE_PARTS = new Set(["image", "use", "foreignObject"]);   // whose colours are not ours to set
+// Content drawn where it is used (each use with its own context), or never: left alone.
+const DRAWN_ELSEWHERE = "defs, marker, clipPath, mask, pattern, symbol";
 
 // Deepest first, so that an outer group's effect applies to the paint its inner groups
 // already changed. Whether any was folded.
 function foldEffects(svg) {
   let folded = false;
   for (const el of [...svg.querySelectorAll("*")].reverse()) {
-    if (!hasEffect(el)) continue;
+    if (!hasEffect(el) || el.closest(DRAWN_ELSEWHERE)) continue;
     const shapes = paintedUnder(el);
-    if (!shapes) continue;                                   // an image, a <use>, a marker: kept
+    if (!shapes?.length) continue;                           // an image, a <use>, a marker: kept
     const style = getComputedStyle(el);
     const functions = colourFunctions(style.filter);         // null: a blur, a shadow (pdf.py)
     if (functions === null) continue;                        // (its opacity applies after it: kept)
@@ -83,7 +85,7 @@ function foldEffects(svg) {
 function paintedUnder(el) {
   const all = [el, ...el.querySelectorAll("*")];
   if (all.some((e) => OPAQUE_PARTS.has(e.localName))) return null;
-  const shapes = all.filter((e) => PAINTED.has(e.localName) && !e.closest("defs, marker, clipPath, mask"));
+  const shapes = all.filter((e) => PAINTED.has(e.localName) && !e.closest(DRAWN_ELSEWHERE));
   for (const shape of shapes) {
     const style = getComputedStyle(shape);
     if ([style.markerStart, style.markerMid, style.markerEnd].some((m) => m && m !== "none")) return null;
