@@ -200,14 +200,14 @@ function hardShadowsAsShapes(svg) {
     clone.removeAttribute("filter");
     const dx = Number(shadow.getAttribute("dx") ?? "2"), dy = Number(shadow.getAttribute("dy") ?? "2");
     clone.setAttribute("transform", `${shape.getAttribute("transform") ?? ""} translate(${dx}, ${dy})`.trim());
-    const flood = shadow.getAttribute("flood-color") ?? "black";
+    const { floodColor, floodOpacity } = getComputedStyle(shadow);     // attribute or CSS
     const style = getComputedStyle(shape);
-    clone.style.setProperty("fill", style.fill === "none" ? "none" : flood);
-    clone.style.setProperty("stroke", style.stroke === "none" ? "none" : flood);
+    clone.style.setProperty("fill", style.fill === "none" ? "none" : floodColor);
+    clone.style.setProperty("stroke", style.stroke === "none" ? "none" : floodColor);
     clone.style.setProperty("fill-opacity", "1");
     clone.style.setProperty("stroke-opacity", "1");
     clone.style.setProperty("filter", "none");
-    clone.style.setProperty("opacity", shadow.getAttribute("flood-opacity") ?? "1");
+    clone.style.setProperty("opacity", floodOpacity);
     shape.before(clone);
     shape.style.setProperty("filter", "none");
     changed = true;
@@ -226,8 +226,8 @@ function dropShadowsAsSvg11(svg) {
       ["feGaussianBlur", { in: "SourceAlpha", stdDeviation: shadow.getAttribute("stdDeviation") ?? "2" }],
       ["feOffset", { dx: shadow.getAttribute("dx") ?? "2", dy: shadow.getAttribute("dy") ?? "2",
         result: "zb-offset-blur" }],
-      ["feFlood", { "flood-color": shadow.getAttribute("flood-color") ?? "black",
-        "flood-opacity": shadow.getAttribute("flood-opacity") ?? "1" }],
+      ["feFlood", { "flood-color": getComputedStyle(shadow).floodColor,
+        "flood-opacity": getComputedStyle(shadow).floodOpacity }],
       ["feComposite", { in2: "zb-offset-blur", operator: "in" }],
     ];
     const merge = document.createElementNS(SVG_NS, "feMerge");
