@@ -28,6 +28,7 @@ from . import emojitext
 
 PX_TO_PT = 0.75                  # CSS px are 1/96 in, PDF points 1/72 in
 CAIRO_PDF_METADATA_CREATE_DATE = 5
+CAIRO_FALLBACK_DPI = 300         # cairo's default
 
 PRINT_DPI = 300
 # zennbook.sty's \zbdiagram sets a diagram \linewidth wide (up or down), then \pandocbounded
@@ -131,14 +132,7 @@ class SvgToPdf:
     def _draw(self, handle: int, target: Path, width: float, height: float, pictures: bool) -> None:
         width_pt, height_pt = width * PX_TO_PT, height * PX_TO_PT
         scale = picture_scale(width_pt, height_pt) if pictures else 1.0
-        surface = self.cairo.cairo_pdf_surface_create(str(target).encode(), width_pt, height_pt)
-        # No creation date: the same diagram gives the same bytes (reproducible releases).
-        self.cairo.cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, b"")
-        # librsvg sees a context `scale` times finer than the page's points (the device scale
-        # is not in the matrix it reads) and sizes its pictures by it.
-        self.cairo.cairo_surface_set_device_scale(surface, 1 / scale, 1 / scale)
-        # What cairo itself cannot say in PDF it draws as a picture: at the same resolution.
-        self.cairo.cairo_surface_set_fallback_resolution(surface, 72 * scale, 72 * scale)
+        surface = self._page(target, width_pt, height_pt, scale)
         cr = self.cairo.cairo_create(surface)
         self.cairo.cairo_scale(cr, PX_TO_PT * scale, PX_TO_PT * scale)
         error = ctypes.POINTER(_GError)()
@@ -152,6 +146,20 @@ class SvgToPdf:
             target.unlink(missing_ok=True)
             why = self._message(error) if not ok else f"cairo status {status}"
             raise ConversionError(f"librsvg cannot draw {target.name}: {why}")
+
+    def _page(self, target: Path, width_pt: float, height_pt: float, scale: float) -> int:
+        """The PDF surface of one page, its device scale 1/`scale`."""
+        surface = self.cairo.cairo_pdf_surface_create(str(target).encode(), width_pt, height_pt)
+        # No creation date: the same diagram gives the same bytes (reproducible releases).
+        self.cairo.cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, b"")
+        # librsvg sees a context `scale` times finer than the page's points (the device scale
+        # is not in the matrix it reads) and sizes its pictures by it.
+        self.cairo.cairo_surface_set_device_scale(surface, 1 / scale, 1 / scale)
+        # What cairo itself cannot say in PDF it draws as a picture (in points, whatever the
+        # device scale): at print resolution where placed largest, never below cairo's 300 dpi.
+        fallback = max(CAIRO_FALLBACK_DPI, 72 * picture_scale(width_pt, height_pt))
+        self.cairo.cairo_surface_set_fallback_resolution(surface, fallback, fallback)
+        return surface
 
     def _message(self, error) -> str:
         if not error:
