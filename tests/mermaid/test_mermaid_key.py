@@ -28,3 +28,25 @@ def test_normalized_source_ends_with_one_newline():
 def test_renderer_version_names_the_locked_mermaid():
     # From package-lock.json, so keys do not depend on what node_modules holds.
     assert renderer_version().startswith("mermaid-11.")
+
+
+def test_renderer_version_changes_with_every_file_that_shapes_the_svg_or_the_pdf(tmp_path, monkeypatch):
+    from zennbook.mermaid import key
+    shaping = {"SCRIPT": key.SCRIPT, "PAGE_SCRIPTS": key.PAGE_SCRIPTS, "PDF_MAKERS": key.PDF_MAKERS}
+    names = {key.SCRIPT.name, *(p.name for p in (*key.PAGE_SCRIPTS, *key.PDF_MAKERS))}
+    assert {"render.mjs", "pdfsvg.js", "page.js", "inert.js", "pdf.py", "emojitext.py"} <= names
+    copies = {}
+    for path in (key.SCRIPT, *key.PAGE_SCRIPTS, *key.PDF_MAKERS):
+        copies[path] = tmp_path / path.name
+        copies[path].write_bytes(path.read_bytes())
+    monkeypatch.setattr(key, "SCRIPT", copies[shaping["SCRIPT"]])
+    monkeypatch.setattr(key, "PAGE_SCRIPTS", tuple(copies[p] for p in shaping["PAGE_SCRIPTS"]))
+    monkeypatch.setattr(key, "PDF_MAKERS", tuple(copies[p] for p in shaping["PDF_MAKERS"]))
+    key.renderer_version.cache_clear()
+    seen = {key.renderer_version()}
+    for copy in copies.values():
+        copy.write_bytes(copy.read_bytes() + b"\n")
+        key.renderer_version.cache_clear()
+        seen.add(key.renderer_version())
+    key.renderer_version.cache_clear()
+    assert len(seen) == len(copies) + 1

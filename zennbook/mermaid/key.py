@@ -13,6 +13,8 @@ from pathlib import Path
 SCRIPT = Path(__file__).with_name("render.mjs")
 PAGE_SCRIPTS = tuple(Path(__file__).with_name(name) for name in ("pdfsvg.js", "page.js", "inert.js"))
 INERT_SCRIPT = PAGE_SCRIPTS[-1]
+# The Python side shapes the PDF too (its pictures' resolution, emoji as text).
+PDF_MAKERS = tuple(Path(__file__).with_name(name) for name in ("pdf.py", "emojitext.py"))
 
 # Real SVG text (no <foreignObject>, which rsvg-convert, EPUB readers and EPUBCheck do
 # not handle), one font Chromium measures and cairo embeds, nothing fetched, stable ids.
@@ -57,9 +59,9 @@ def svg_id(key: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def renderer_version() -> str:
-    """mermaid's locked version and a hash of our scripts (they shape the output)."""
+    """mermaid's locked version and a hash of our scripts and PDF makers (they shape the output)."""
     scripts = hashlib.sha256()
-    for script in (SCRIPT, *PAGE_SCRIPTS):
+    for script in (SCRIPT, *PAGE_SCRIPTS, *PDF_MAKERS):
         scripts.update(script.read_bytes() if script.exists() else b"none")
     return f"mermaid-{_mermaid_version()}/render-{scripts.hexdigest()[:12]}"
 
