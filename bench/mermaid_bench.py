@@ -5,7 +5,9 @@
 Prints the batch's total and per-diagram time (wall, and CPU over every process), the
 warm (cached) re-run, the serial `mmdc` time per diagram (measured on --serial diagrams,
 extrapolated to --count); checks every PDF with pdffonts (no Type 3, everything
-embedded) and, with --epubcheck, every SVG with EPUBCheck. Exit 1 if any check fails.
+embedded), counts the pictures in them and those under 300 dpi when the diagram is set
+at the kdp-6x9 line width (as \\zbdiagram sets it; a tall one shrunk to the text height only
+prints finer), and, with --epubcheck, checks every SVG with EPUBCheck. Exit 1 if any check fails.
 --course takes the diagrams of the synthetic course (bench/corpus.py: quoted labels, <br/>,
 emoji, mind maps...) instead of the default mix, which is kept as it was to compare runs.
 """
@@ -279,6 +281,26 @@ def report_batch(sources: list[str], cache: Path) -> tuple[float, object]:
     return cold, result
 
 
+def print_pictures(result) -> tuple[list[str], list[str]]:
+    """Every picture the diagrams' PDFs draw, and those under 300 dpi once the diagram is set
+    at the kdp-6x9 line width (the least fine it can print: a tall one is shrunk further)."""
+    import pikepdf
+    from zennbook.writers.latex import TEXT_WIDTH_PT
+    from zennbook.writers.pdf.preflight import placed_images
+    from zennbook.writers.pdf.presets import PRESETS
+    line_pt = TEXT_WIDTH_PT[PRESETS["kdp-6x9"].text_paper]
+    pictures, low = [], []
+    for diagram in result.diagrams.values():
+        scale = line_pt / diagram.width_pt
+        with pikepdf.open(diagram.pdf) as pdf:
+            for name, pixels, size in placed_images(pdf.pages[0].obj):
+                dpi = pixels[0] / (size[0] * scale / 72) if size[0] else 0
+                pictures.append(name)
+                if dpi < 300:
+                    low.append(f"{diagram.pdf.name} {name}: {pixels[0]}x{pixels[1]} px at {dpi:.0f} dpi")
+    return pictures, low
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300)
@@ -304,6 +326,10 @@ def main() -> int:
             ok = ok and not lost
             print(f"pdftotext: {len(result.diagrams) - len(lost)}/{len(result.diagrams)} PDFs give back "
                   f"every character of their labels")
+        pictures, low = print_pictures(result)
+        ok = ok and not low
+        print(f"pictures in the PDFs: {len(pictures)}, under 300 dpi at the kdp-6x9 line width: {len(low)}"
+              + "".join(f"\n  {p}" for p in low[:5]))
         if args.epubcheck:
             errors = epubcheck_errors(result, Path(tmp))
             ok = ok and not errors

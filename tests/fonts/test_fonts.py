@@ -167,3 +167,31 @@ def test_the_latex_tools_fingerprint_follows_the_font_files(monkeypatch):
     jobs.tools_fingerprint.cache_clear()
     assert jobs.tools_fingerprint() != before
     jobs.tools_fingerprint.cache_clear()
+
+
+def test_a_folder_cut_again_for_the_same_characters_keeps_its_font_files_untouched(tmp_path):
+    """luaotfload compiles a font again when its file's time changes: a proof folder cut again
+    for the same characters keeps the very files (same times); a new character replaces only
+    the cuts it changes and leaves no earlier cut behind; a copy whose bytes were changed is
+    replaced."""
+    from zennbook.writers.fontchains import Usage
+    from zennbook.writers.fonts import install_fonts
+    build, cache = tmp_path / "proof", tmp_path / "cache"
+
+    def cut(text: str) -> dict[str, int]:
+        usage = Usage()
+        usage.add(text)
+        install_fonts(build, cache, usage)
+        return {p.name: p.stat().st_mtime_ns for p in (build / "fonts").iterdir()}
+
+    text = "校正の本文 Proof text"
+    first = cut(text)
+    assert first and cut(text) == first                                  # the same files, the same times
+    again = cut(text + " 鑑")
+    assert set(again) - set(first) and set(first) - set(again)          # new cuts in, the cuts they replace gone
+    assert all(again[name] == first[name] for name in set(again) & set(first))     # the others untouched
+    one = build / "fonts" / sorted(again)[0]
+    good = one.read_bytes()
+    one.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
+    cut(text + " 鑑")
+    assert one.read_bytes() == good

@@ -19,6 +19,7 @@ Without uharfbuzz or a face, nothing is cut and zennbook.sty names the installed
 """
 from __future__ import annotations
 
+import filecmp
 import shutil
 import subprocess
 from pathlib import Path
@@ -130,8 +131,7 @@ def cut_fonts(build_dir: Path, cache_root: Path, usage: Usage):
         return None
     plan = fontchains.plan_fonts(usage, faces)
     fonts = build_dir / "fonts"
-    shutil.rmtree(fonts, ignore_errors=True)
-    fonts.mkdir(parents=True)
+    fonts.mkdir(parents=True, exist_ok=True)
     store = cache_root / "fonts"
     names = {role: place(subset_face(found, usage.chars, store), f"zb-{role}", fonts) for role, found in faces.items()}
     extra = {"chains": {name: [place(subset_face(font, chars, store), f"zb-{name}-{number}", fonts)
@@ -139,14 +139,27 @@ def cut_fonts(build_dir: Path, cache_root: Path, usage: Usage):
                         for name, chain in plan.chains.items()}}
     if plan.emoji_font is not None and plan.emoji:
         extra["emoji"] = place(subset_face(plan.emoji_font, plan.emoji, store), "zb-emoji", fonts)
+    placed = {*names.values(), *(n for files in extra["chains"].values() for n in files), extra.get("emoji")}
+    for stale in fonts.iterdir():           # an earlier cut's files
+        if stale.name in placed:
+            continue
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink()
     return names, plan, extra
 
 
 def place(cut: Path, prefix: str, fonts: Path) -> str:
     """A copy, not a link, of the stored cut: a job folder is writable inside the jail, and a
-    hard link would let a job change the cut every later build reads."""
+    hard link would let a job change the cut every later build reads. A copy already there
+    with the same bytes is left as it is: luaotfload compiles a font again when its file's
+    time changes (1.5 s of a proof's run for the same cut, in a folder kept between runs)."""
     name = f"{prefix}-{cut.stem}{cut.suffix}"
-    shutil.copyfile(cut, fonts / name)
+    target = fonts / name
+    if not (target.is_file() and not target.is_symlink() and filecmp.cmp(cut, target, shallow=False)):
+        target.unlink(missing_ok=True)
+        shutil.copyfile(cut, target)
     return name
 
 
