@@ -50,3 +50,15 @@ def test_the_pages_shipped_are_read_from_the_log(tmp_path):
     assert shipped_pages(log) == 2
     log.write_text("no note\n", encoding="utf-8")
     assert shipped_pages(log) == 0 and shipped_pages(tmp_path / "missing.log") == 0
+
+
+def test_a_code_line_that_reads_like_the_marker_is_never_a_cut():
+    """An article's code is set verbatim: a line of it may read `%zb:top` (its backslashes,
+    never its percent signs, are escaped), so the cut must not fall inside code."""
+    code = "\\begin{Shaded}\n\\begin{Highlighting}[]\n" + f"{TOP_BLOCK}\n%zb:line=1\n" * 400 + \
+           "\\end{Highlighting}\n\\end{Shaded}"
+    chapter = f"{TOP_BLOCK}\n%zb:line=1\n\n本文。\n\n{TOP_BLOCK}\n%zb:line=2\n\n{code}\n\n" + \
+              "\n".join(f"{TOP_BLOCK}\n%zb:line={n}\n\n段落{n}。\n" for n in range(3, 900))
+    cut = cut_chapter(changed_at(chapter, 0), chapter)
+    kept = cut.removesuffix(SHIPPED_NOTE)
+    assert kept.count("\\begin{Highlighting}") == kept.count("\\end{Highlighting}") == 1

@@ -26,6 +26,9 @@ WORTH = 0.75                     # no first pages when the cut keeps more of the
 # Written where the cut chapter ends: how many pages TeX has shipped out by then.
 SHIPPED_NOTE = '\\directlua{texio.write_nl("log", "zb:shipped=" .. status.total_pages)}\n'
 SHIPPED = re.compile(r"^zb:shipped=(\d+)", re.MULTILINE)
+# Code is set verbatim: an article's code line may read `%zb:top`, but never these two lines
+# (its backslashes are escaped), so no cut falls inside code.
+CODE_BEGINS, CODE_ENDS = "\\begin{Highlighting}[]", "\\end{Highlighting}"
 
 
 def cut_chapter(old: str, new: str, lines: int = MARGIN_LINES, chars: int = MARGIN_CHARS) -> str | None:
@@ -38,12 +41,13 @@ def cut_chapter(old: str, new: str, lines: int = MARGIN_LINES, chars: int = MARG
     old_lines, new_lines = old.split("\n"), new.split("\n")
     first = next((i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b),
                  min(len(old_lines), len(new_lines)))
-    at, past = None, sum(len(line) + 1 for line in new_lines[first:first + lines])
-    for index in range(first + lines, len(new_lines)):
-        if new_lines[index] == TOP_BLOCK and past >= chars:
+    at, past, in_code = None, 0, False
+    for index, line in enumerate(new_lines):
+        if index >= first + lines and past >= chars and line == TOP_BLOCK and not in_code:
             at = index
             break
-        past += len(new_lines[index]) + 1
+        in_code = (in_code or line == CODE_BEGINS) and line != CODE_ENDS
+        past += len(line) + 1 if index >= first else 0
     if at is None or at > WORTH * len(new_lines):
         return None
     return "\n".join(new_lines[:at]) + "\n" + SHIPPED_NOTE
