@@ -151,10 +151,10 @@ class Proofs:
         chapter = build_dir / "chapters" / f"{slug}.tex"
         new = chapter.read_text(encoding="utf-8") if chapter.exists() else ""
         fonts = font_settings(build_dir)
-        # Not when the font cut changed: both runs would compile the new cut into the same cache.
-        same_fonts = self.chapters.get(slug, ("", None))[1] == fonts
-        cut = cut_chapter(self.chapters.get(slug, ("", None))[0], new) if self.first_pages and same_fonts else None
+        last, last_fonts = self.chapters.get(slug, ("", None))
         self.chapters[slug] = (new, fonts)
+        # Not when the font cut changed: both runs would compile the new cut into the same cache.
+        cut = cut_chapter(last, new) if self.first_pages and fonts == last_fonts else None
         beside = None
         if cut is not None and write_first_pages(build_dir, slug, cut, job):
             beside = threading.Thread(target=self.make_first_pages, args=(slug, started, build_dir, kwargs.get("epoch")),
