@@ -12,6 +12,7 @@ from zennbook.writers.latex import render_math
 def rendered(markdown: str):
     doc = markdown_to_doc(markdown)
     doc.diagnostics, doc.label, doc.zb_lines = Diagnostics(), "a.md", {}
+    doc.reporter = doc.diagnostics.reporter(doc.label)       # as article_latex makes it
     maths = []
     doc.walk(lambda elem, _doc: maths.append(elem) if isinstance(elem, pf.Math) else None)
     return doc, [(math, render_math(math, doc)) for math in maths]
