@@ -233,3 +233,19 @@ def entry(pages: int, parity_dependent: bool = False, start: str = "odd",
     return {"pages": [[0]] * pages, "counters": {}, "resets": {"chapter": ["footnote"]},
             "geometry": geometry or ["0pt", "0pt", "0pt", "0pt"], "parity_dependent": parity_dependent,
             "start_parity": start, "has_part": False}
+
+
+def test_a_job_starts_with_a_chapter_that_opens_a_part_only_when_nothing_else_can():
+    """A chapter that opens a part is set on an odd page: at the head of a job it would be
+    compiled again whenever the jobs before it end on the other parity. The sample book's
+    chapter 4 opens its second part; its LaTeX grew and a cold build compiled it twice."""
+    units = [unit(1, "u1", has_part=True, size=100), unit(2, "u2", size=100), unit(3, "u3", size=100),
+             unit(4, "u4", has_part=True, size=100), unit(5, "u5", size=100)]
+    groups = pdf_units.group_units(units, batch=True, workers=2)
+    assert [[u.segment.index for u in g] for g in groups] == [[1, 2, 3, 4], [5]]
+    assert all(g[0].segment.index == 1 or not g[0].segment.has_part for g in groups)
+    one = [[unit(1, "u1", size=100), unit(2, "u2", size=100), unit(3, "u3", has_part=True, size=100),
+            unit(4, "u4", size=100)]]
+    assert [[u.segment.index for u in g] for g in pdf_units.balanced(one, 2)] == [[1, 2, 3], [4]]
+    parts = [[unit(1, "u1", size=100), unit(2, "u2", has_part=True, size=100), unit(3, "u3", has_part=True, size=100)]]
+    assert [[u.segment.index for u in g] for g in pdf_units.balanced(parts, 2)] == [[1, 2], [3]]   # no choice: the middle

@@ -150,7 +150,10 @@ def settle_units(plan: Plan, runner: Runner, store: Cache, stats: UnitBuild, wor
     not reset, and the parity it starts at when its pages depend on it (a part page)."""
     units = [Unit(s, plan.article_tex[s.slug]["tex"]) for s in plan.book_tex.segments]
     stats.units = len(units)
-    guesses = store.get("inherited", plan.base) or {}
+    # What the units inherited last time, for this run of chapters: a volume of a print set
+    # shares the book's preamble, but its chapters start elsewhere (its own parities).
+    guessed = sha256("inherited", plan.base, *[f"{s.index}\0{s.slug}" for s in plan.book_tex.segments])
+    guesses = store.get("inherited", guessed) or {}
     for unit in units:
         guess = guesses.get(unit.segment.slug, {})
         unit.counters = guess.get("counters", {})
@@ -166,7 +169,7 @@ def settle_units(plan: Plan, runner: Runner, store: Cache, stats: UnitBuild, wor
             stats.units_compiled += len(missing)
         entries = [lookup(store, "unit", u.key) for u in units]
         if not inherit(units, entries):
-            store.put("inherited", plan.base, {u.segment.slug: {"counters": u.counters, "parity": u.parity}
+            store.put("inherited", guessed, {u.segment.slug: {"counters": u.counters, "parity": u.parity}
                                                for u in units})
             return entries
     raise RuntimeError(f"pdfunits: the chapters' counters or parities did not settle in {MAX_ROUNDS} rounds")

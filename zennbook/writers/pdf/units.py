@@ -67,7 +67,8 @@ def units_job(plan: Plan, units: list[Unit]) -> Job:
 def group_units(units: list[Unit], batch: bool, workers: int = 2) -> list[list[Unit]]:
     """Jobs for the units to compile. Batched: consecutive chapters share a job (one font
     loading for many), in as many jobs of about equal LaTeX size as keep every core busy
-    with at most about JOB_TEX_BYTES each. Not batched: one job per unit."""
+    with at most about JOB_TEX_BYTES each, a job never starting with a chapter that opens a
+    part when the one before it can take it (`starts_anywhere`). Not batched: one job per unit."""
     if not batch:
         return [[u] for u in units]
     total = sum(len(u.tex) for u in units)
@@ -76,7 +77,7 @@ def group_units(units: list[Unit], batch: bool, workers: int = 2) -> list[list[U
     size = 0
     for unit in units:
         consecutive = groups and groups[-1][-1].segment.index == unit.segment.index - 1
-        if consecutive and size < target:
+        if consecutive and (size < target or not starts_anywhere(unit)):
             groups[-1].append(unit)
             size += len(unit.tex)
         else:
@@ -85,18 +86,28 @@ def group_units(units: list[Unit], batch: bool, workers: int = 2) -> list[list[U
     return balanced(groups, workers)
 
 
+def starts_anywhere(unit: Unit) -> bool:
+    """Whether a job may start with this chapter at no risk. One that opens a part has its
+    part page set on an odd page: at the head of a job it is set as if it began the book,
+    and compiled again when it lands on the other parity (the previous job's pages decide);
+    after the chapter before it, in the same job, it is set where it lands."""
+    return not unit.segment.has_part
+
+
 def balanced(groups: list[list[Unit]], workers: int) -> list[list[Unit]]:
-    """Split the largest groups until there is work for every worker."""
+    """Split the largest groups until there is work for every worker: at the first chapter
+    boundary at or past the middle of its LaTeX, before a chapter that `starts_anywhere` if
+    there is one."""
     groups = [list(g) for g in groups]
     while len(groups) < workers:
         largest = max(groups, key=lambda g: sum(len(u.tex) for u in g))
         if len(largest) < 2:
             break
-        total, half, cut = sum(len(u.tex) for u in largest), 0, 1
-        for cut, unit in enumerate(largest[:-1], start=1):
-            half += len(unit.tex)
-            if half >= total / 2:
-                break
+        total, before, cuts = sum(len(u.tex) for u in largest), 0, []
+        for cut in range(1, len(largest)):
+            before += len(largest[cut - 1].tex)
+            cuts.append((not starts_anywhere(largest[cut]), before < total / 2, abs(before - total / 2), cut))
+        cut = min(cuts)[-1]
         position = groups.index(largest)
         groups[position:position + 1] = [largest[:cut], largest[cut:]]
     return groups
