@@ -247,5 +247,7 @@ def test_a_job_starts_with_a_chapter_that_opens_a_part_only_when_nothing_else_ca
     one = [[unit(1, "u1", size=100), unit(2, "u2", size=100), unit(3, "u3", has_part=True, size=100),
             unit(4, "u4", size=100)]]
     assert [[u.segment.index for u in g] for g in pdf_units.balanced(one, 2)] == [[1, 2, 3], [4]]
+    every = [unit(i, f"u{i}", has_part=True, size=pdf_jobs.JOB_TEX_BYTES // 2) for i in range(1, 13)]
+    assert max(len(g) for g in pdf_units.group_units(every, batch=True, workers=2)) <= 3   # jobs stay bounded
     parts = [[unit(1, "u1", size=100), unit(2, "u2", has_part=True, size=100), unit(3, "u3", has_part=True, size=100)]]
     assert [[u.segment.index for u in g] for g in pdf_units.balanced(parts, 2)] == [[1, 2], [3]]   # no choice: the middle

@@ -15,6 +15,8 @@ from ..templating import latex_environment
 from .jobs import COUNTERS, JOB, JOB_TEX_BYTES, UNIT_TEMPLATE, Job, JobLog, Runner, read_job_log
 from .split import BookTex, Segment
 
+PART_STRETCH = 1.5          # a job may grow by half to take a part's opening chapter (group_units)
+
 # -- units ----------------------------------------------------------------------------------------
 
 @dataclass
@@ -67,8 +69,9 @@ def units_job(plan: Plan, units: list[Unit]) -> Job:
 def group_units(units: list[Unit], batch: bool, workers: int = 2) -> list[list[Unit]]:
     """Jobs for the units to compile. Batched: consecutive chapters share a job (one font
     loading for many), in as many jobs of about equal LaTeX size as keep every core busy
-    with at most about JOB_TEX_BYTES each, a job never starting with a chapter that opens a
-    part when the one before it can take it (`starts_anywhere`). Not batched: one job per unit."""
+    with at most about JOB_TEX_BYTES each, a job not starting with a chapter that opens a
+    part when the one before it can take it (`starts_anywhere`, within PART_STRETCH of the
+    size). Not batched: one job per unit."""
     if not batch:
         return [[u] for u in units]
     total = sum(len(u.tex) for u in units)
@@ -77,7 +80,9 @@ def group_units(units: list[Unit], batch: bool, workers: int = 2) -> list[list[U
     size = 0
     for unit in units:
         consecutive = groups and groups[-1][-1].segment.index == unit.segment.index - 1
-        if consecutive and (size < target or not starts_anywhere(unit)):
+        # A part's opening chapter may overfill a job by half, never more: a book whose every
+        # chapter opens a part still gets jobs of bounded size (each job's memory).
+        if consecutive and (size < target or (not starts_anywhere(unit) and size < PART_STRETCH * target)):
             groups[-1].append(unit)
             size += len(unit.tex)
         else:
