@@ -17,7 +17,7 @@ import re
 import shutil
 from pathlib import Path
 
-from ..writers.latex.lines import TOP_BLOCK
+from ..writers.latex.lines import TOP_BLOCK, code_rows
 
 FIRST = "proof-first"            # the job's name, beside the proof's
 MARGIN_LINES = 80                # about two pages of code (one LaTeX line a printed line) ...
@@ -26,9 +26,6 @@ WORTH = 0.75                     # no first pages when the cut keeps more of the
 # Written where the cut chapter ends: how many pages TeX has shipped out by then.
 SHIPPED_NOTE = '\\directlua{texio.write_nl("log", "zb:shipped=" .. status.total_pages)}\n'
 SHIPPED = re.compile(r"^zb:shipped=(\d+)", re.MULTILINE)
-# Code is set verbatim: an article's code line may read `%zb:top`, but never these two lines
-# (its backslashes are escaped), so no cut falls inside code.
-CODE_BEGINS, CODE_ENDS = "\\begin{Highlighting}[]", "\\end{Highlighting}"
 
 
 def cut_chapter(old: str, new: str, lines: int = MARGIN_LINES, chars: int = MARGIN_CHARS) -> str | None:
@@ -41,12 +38,11 @@ def cut_chapter(old: str, new: str, lines: int = MARGIN_LINES, chars: int = MARG
     old_lines, new_lines = old.split("\n"), new.split("\n")
     first = next((i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b),
                  min(len(old_lines), len(new_lines)))
-    at, past, in_code = None, 0, False
+    at, past, rows = None, 0, code_rows(new_lines)     # an article's code line may read like the marker
     for index, line in enumerate(new_lines):
-        if index >= first + lines and past >= chars and line == TOP_BLOCK and not in_code:
+        if index >= first + lines and past >= chars and line == TOP_BLOCK and rows[index] is None:
             at = index
             break
-        in_code = (in_code or line == CODE_BEGINS) and line != CODE_ENDS
         past += len(line) + 1 if index >= first else 0
     if at is None or at > WORTH * len(new_lines):
         return None

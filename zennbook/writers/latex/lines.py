@@ -34,3 +34,21 @@ def marked_blocks(blocks, in_list: bool = False):
         elif isinstance(elem, (pf.BulletList, pf.OrderedList)):
             for item in elem.content:
                 yield from marked_blocks(item.content, True)
+
+
+def code_rows(tex_lines: list[str]) -> list[int | None]:
+    """Per line of a chapter's LaTeX, its row in its code block (0 for the first), or None
+    outside code. Pandoc's Highlighting environment, and ours for plain code and diffs
+    (render.py), hold one LaTeX line per code line; a code line can never start with a
+    backslash there (it is escaped), though it may read like a `%zb:` marker."""
+    rows, row = [], None
+    for text in tex_lines:
+        text = text.lstrip()
+        if row is not None and text.startswith("\\end{Highlighting}"):
+            row = None
+        rows.append(row)
+        if row is not None:
+            row += 1
+        elif text.startswith("\\begin{Highlighting}"):
+            row = 0
+    return rows

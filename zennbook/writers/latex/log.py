@@ -12,6 +12,7 @@ from ...diagnostics import Code, Diagnostics
 from ...filtering import walk
 from ...provenance import LINE_BREAKS, code_line, own_line, source_line, text_line
 from .assets import OVERFULL_LIMIT_PT
+from .lines import code_rows
 
 # -- the log: what did not fit, what is missing -------------------------------------------------
 
@@ -120,22 +121,10 @@ class TexSources:
         return rows[line - 1] if line and 0 < line <= len(rows) else None
 
     def code_rows(self, file: str) -> list[int | None]:
-        """Per TeX line, its row in its code block, or None. Pandoc's Highlighting environment,
-        and ours for plain code and diffs (render.py), hold one TeX line per code line; a code
-        line can never start with a backslash there (it is escaped), a marker it can."""
+        """Per TeX line, its row in its code block, or None (lines.code_rows)."""
         key = file.removeprefix("./")
         if key not in self.rows:
-            rows, row = [], None
-            for text in self.lines(key):
-                text = text.lstrip()
-                if row is not None and text.startswith("\\end{Highlighting}"):
-                    row = None
-                rows.append(row)
-                if row is not None:
-                    row += 1
-                elif text.startswith("\\begin{Highlighting}"):
-                    row = 0
-            self.rows[key] = rows
+            self.rows[key] = code_rows(self.lines(key))
         return self.rows[key]
 
     def kind(self, file: str, line: int | None) -> str:
